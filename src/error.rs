@@ -1,0 +1,409 @@
+//! The crate's error type: a kind a program can match on, a position a person can find.
+
+use std::fmt;
+
+use crate::limits::Limit;
+use crate::model::MetricType;
+
+/// A specialised `Result` for this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An error from parsing or encoding an exposition.
+///
+/// It is one pointer wide, so the hot paths that return `Result` stay cheap. It carries an
+/// [`ErrorKind`] and, for parse errors, where in the input the problem is: a byte offset always,
+/// and for the text formats a 1-based line and column as well.
+///
+/// `Display` reads `line 7, column 23: invalid escape sequence '\q' in label value` (text),
+/// `byte 1042: truncated message` (protobuf), or just the message when there is no position.
+/// Whatever the input, the message stays short: quoted input is cut to a few dozen characters.
+pub struct Error(Box<Inner>);
+
+struct Inner {
+    kind: ErrorKind,
+    offset: Option<usize>,
+    line_col: Option<(usize, usize)>,
+}
+
+impl Error {
+    /// An error without a position.
+    #[cold]
+    pub(crate) fn new(kind: ErrorKind) -> Self {
+        Error(Box::new(Inner {
+            kind,
+            offset: None,
+            line_col: None,
+        }))
+    }
+
+    /// An error at a byte offset of a binary input.
+    #[cold]
+    pub(crate) fn at_offset(kind: ErrorKind, offset: usize) -> Self {
+        Error(Box::new(Inner {
+            kind,
+            offset: Some(offset),
+            line_col: None,
+        }))
+    }
+
+    /// An error at byte `offset` of the text `input`; line and column are computed here, so the
+    /// parsers track nothing but offsets.
+    #[cold]
+    pub(crate) fn in_text(kind: ErrorKind, input: &[u8], offset: usize) -> Self {
+        let offset = offset.min(input.len());
+        let before = input.get(..offset).unwrap_or_default();
+        let line = memchr::memchr_iter(b'\n', before).count() + 1;
+        let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+        let prefix = before.get(line_start..).unwrap_or_default();
+        // Columns count characters, so a caret lines up under UTF-8 text; a prefix cut inside a
+        // character (an invalid UTF-8 error) counts the bytes that start a character.
+        let column = prefix.iter().filter(|&&b| (b as i8) >= -0x40).count() + 1;
+        Error(Box::new(Inner {
+            kind,
+            offset: Some(offset),
+            line_col: Some((line, column)),
+        }))
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.0.kind
+    }
+
+    /// What went wrong, by value.
+    pub fn into_kind(self) -> ErrorKind {
+        self.0.kind
+    }
+
+    /// The byte offset in the input where the problem is, if the error came from parsing.
+    pub fn offset(&self) -> Option<usize> {
+        self.0.offset
+    }
+
+    /// The 1-based line of a text-format error.
+    pub fn line(&self) -> Option<usize> {
+        self.0.line_col.map(|(l, _)| l)
+    }
+
+    /// The 1-based column of a text-format error, counted in characters (not bytes).
+    pub fn column(&self) -> Option<usize> {
+        self.0.line_col.map(|(_, c)| c)
+    }
+
+    /// Whether the input was refused because it exceeded one of the [`Limits`](crate::Limits).
+    pub fn is_limit(&self) -> bool {
+        matches!(self.0.kind, ErrorKind::LimitExceeded { .. })
+    }
+
+    /// Whether the input ended in the middle of something (a line without its newline, a
+    /// truncated protobuf message).
+    pub fn is_eof(&self) -> bool {
+        matches!(self.0.kind, ErrorKind::UnexpectedEof)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.0.line_col, self.0.offset) {
+            (Some((line, column)), _) => write!(f, "line {line}, column {column}: {}", self.0.kind),
+            (None, Some(offset)) => write!(f, "byte {offset}: {}", self.0.kind),
+            (None, None) => fmt::Display::fmt(&self.0.kind, f),
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.0.kind)
+            .field("offset", &self.0.offset)
+            .field("line", &self.line())
+            .field("column", &self.column())
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.0.kind {
+            ErrorKind::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Self {
+        Error::new(kind)
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::new(ErrorKind::Io(e))
+    }
+}
+
+/// A short, printable excerpt of the input, quoted, for error messages.
+///
+/// Hostile input can put megabytes into a token; the excerpt keeps the first characters (escaped
+/// as Rust's `{:?}` escapes them) and marks the cut with `…`, so no message exceeds a few hundred
+/// bytes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Snippet(String);
+
+impl Snippet {
+    const MAX: usize = 64;
+
+    pub(crate) fn new(s: &str) -> Self {
+        let mut out = String::with_capacity(s.len().min(Self::MAX) + 8);
+        out.push('"');
+        for c in s.chars() {
+            if out.len() >= Self::MAX {
+                out.push('…');
+                break;
+            }
+            out.extend(c.escape_debug());
+        }
+        out.push('"');
+        Snippet(out)
+    }
+
+    /// The quoted, escaped excerpt.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Snippet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Snippet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where an escape sequence stood.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EscapeContext {
+    /// In a quoted label value.
+    LabelValue,
+    /// In `# HELP` text.
+    Help,
+}
+
+impl fmt::Display for EscapeContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            EscapeContext::LabelValue => "label value",
+            EscapeContext::Help => "HELP text",
+        })
+    }
+}
+
+/// What went wrong. Match on it; new kinds may be added in minor releases.
+///
+/// Messages follow Go's `expfmt` wording where Go has one, so logs from either read alike.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    // ----- input in general -----
+    /// The input is not valid UTF-8 (the offset is that of the first bad byte).
+    #[error("invalid UTF-8")]
+    InvalidUtf8,
+    /// The input ended in the middle of a line or message. In text, every line, the last
+    /// included, must end with `\n`.
+    #[error("unexpected end of input stream")]
+    UnexpectedEof,
+    /// The input exceeded one of the configured [`Limits`](crate::Limits).
+    #[error("{which} limit of {limit} exceeded")]
+    LimitExceeded {
+        /// Which limit.
+        which: Limit,
+        /// Its configured value.
+        limit: usize,
+    },
+
+    // ----- text syntax -----
+    /// A sample line does not start with a valid metric name.
+    #[error("invalid metric name")]
+    InvalidMetricName,
+    /// A `# HELP` or `# TYPE` line names no valid metric.
+    #[error("invalid metric name in comment")]
+    InvalidMetricNameInComment,
+    /// A label set holds something that is not a label name.
+    #[error("invalid label name")]
+    InvalidLabelName,
+    /// A label called `__name__`.
+    #[error("label name \"__name__\" is reserved")]
+    ReservedLabelName,
+    /// A label name is not followed by `=`.
+    #[error("expected '=' after label name, found {found:?}")]
+    ExpectedEquals {
+        /// The character found instead.
+        found: char,
+    },
+    /// A label value does not start with `"`.
+    #[error("expected '\"' at start of label value, found {found:?}")]
+    ExpectedQuote {
+        /// The character found instead.
+        found: char,
+    },
+    /// A label value is followed by something other than `,` or `}`.
+    #[error("expected ',' or '}}' after label value, found {found:?}")]
+    ExpectedLabelSeparator {
+        /// The character found instead.
+        found: char,
+    },
+    /// A backslash followed by a character that is not an escape here.
+    #[error("invalid escape sequence '\\{}' in {context}", found.escape_debug())]
+    InvalidEscape {
+        /// The character after the backslash.
+        found: char,
+        /// Where the escape stood.
+        context: EscapeContext,
+    },
+    /// A label value runs into the end of the line.
+    #[error("label value contains unescaped new-line")]
+    NewlineInLabelValue,
+    /// The same label name twice in one series.
+    #[error("duplicate label name {name}")]
+    DuplicateLabel {
+        /// The repeated name.
+        name: Snippet,
+    },
+    /// The sample value is not a float.
+    #[error("expected float as value, got {found}")]
+    InvalidValue {
+        /// The token found.
+        found: Snippet,
+    },
+    /// The timestamp is not an int64.
+    #[error("expected integer as timestamp, got {found}")]
+    InvalidTimestamp {
+        /// The token found.
+        found: Snippet,
+    },
+    /// Something follows the timestamp on a sample line.
+    #[error("spurious string after timestamp: {found}")]
+    TrailingText {
+        /// The text found.
+        found: Snippet,
+    },
+    /// A histogram bucket's `le` label is not a float.
+    #[error("expected float as value for 'le' label, got {found}")]
+    InvalidBucketBound {
+        /// The label value.
+        found: Snippet,
+    },
+    /// A summary's `quantile` label is not a float.
+    #[error("expected float as value for 'quantile' label, got {found}")]
+    InvalidQuantile {
+        /// The label value.
+        found: Snippet,
+    },
+    /// A second `# HELP` line for one family.
+    #[error("second HELP line for metric name {name}")]
+    DuplicateHelp {
+        /// The family name.
+        name: Snippet,
+    },
+    /// A second `# TYPE` line for one family, or one after its samples.
+    #[error("second TYPE line for metric name {name}, or TYPE reported after samples")]
+    DuplicateType {
+        /// The family name.
+        name: Snippet,
+    },
+    /// A `# TYPE` line with a type word no format knows.
+    #[error("unknown metric type {found}")]
+    UnknownType {
+        /// The word found.
+        found: Snippet,
+    },
+
+    // ----- encoding a model -----
+    /// A family with an empty name.
+    #[error("metric family has no name")]
+    MissingFamilyName,
+    /// A family without metrics (Go's encoder refuses these too).
+    #[error("metric family {family} has no metrics")]
+    NoMetrics {
+        /// The family name.
+        family: Snippet,
+    },
+    /// A metric whose value does not match its family's type.
+    #[error("metric of family {family} holds a {found} value but the family is a {expected}")]
+    ValueTypeMismatch {
+        /// The family name.
+        family: Snippet,
+        /// The family's type.
+        expected: MetricType,
+        /// The type of the value found.
+        found: MetricType,
+    },
+    /// A metric or label name the target format cannot write.
+    #[error("invalid name {name} for {what}")]
+    InvalidName {
+        /// The name.
+        name: Snippet,
+        /// `metric` or `label`.
+        what: &'static str,
+    },
+    /// A metric type the target format cannot express.
+    #[error("the {format} format cannot express metric type {metric_type}")]
+    UnsupportedType {
+        /// The format.
+        format: &'static str,
+        /// The type.
+        metric_type: MetricType,
+    },
+    /// Writing the output failed.
+    #[error("I/O error: {0}")]
+    Io(#[source] std::io::Error),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_is_one_pointer() {
+        assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
+    }
+
+    #[test]
+    fn line_and_column_from_offset() {
+        let input = "a 1\nbé{c 1\n";
+        // offset of 'c' on line 2: "bé{" is 4 bytes, 3 chars.
+        let e = Error::in_text(ErrorKind::InvalidLabelName, input.as_bytes(), 4 + 4);
+        assert_eq!((e.line(), e.column()), (Some(2), Some(4)));
+        assert_eq!(e.to_string(), "line 2, column 4: invalid label name");
+    }
+
+    #[test]
+    fn snippets_are_bounded() {
+        let huge = "\u{1}".repeat(1_000_000);
+        let e = Error::new(ErrorKind::InvalidValue {
+            found: Snippet::new(&huge),
+        });
+        let msg = e.to_string();
+        assert!(msg.len() <= 256, "{} bytes", msg.len());
+        assert!(msg.ends_with("…\""), "{msg}");
+    }
+
+    #[test]
+    fn escape_message_reads_well() {
+        let e = ErrorKind::InvalidEscape {
+            found: 'q',
+            context: EscapeContext::LabelValue,
+        };
+        assert_eq!(
+            e.to_string(),
+            "invalid escape sequence '\\q' in label value"
+        );
+    }
+}

@@ -1,0 +1,36 @@
+#!/bin/sh
+# Build the Go oracle (tests/oracle/main.go) offline, in GOPATH mode, against
+# the Debian packages golang-github-prometheus-common-dev (expfmt 0.39.0) and
+# golang-github-prometheus-client-model-dev under /usr/share/gocode.
+#
+# Usage: tests/oracle/build.sh [OUTPUT]
+#   OUTPUT defaults to target/go-oracle/expfmt-oracle, relative to the repo root.
+#   The Go build cache goes to .gocache next to OUTPUT.
+set -eu
+
+gopath=/usr/share/gocode
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+out=${1:-"$root/target/go-oracle/expfmt-oracle"}
+
+if ! command -v go >/dev/null 2>&1; then
+	echo "build.sh: 'go' not found in PATH (install the Debian package golang-go)" >&2
+	exit 1
+fi
+for pkg in github.com/prometheus/common/expfmt github.com/prometheus/client_model/go; do
+	if [ ! -d "$gopath/src/$pkg" ]; then
+		echo "build.sh: Go package $pkg not found under $gopath/src" >&2
+		echo "build.sh: install golang-github-prometheus-common-dev and golang-github-prometheus-client-model-dev" >&2
+		exit 1
+	fi
+done
+
+mkdir -p "$(dirname "$out")"
+outdir=$(cd "$(dirname "$out")" && pwd)
+out="$outdir/$(basename "$out")"
+
+# GO111MODULE=off: resolve imports from $GOPATH/src only (no module proxy, no
+# network); GOPROXY=off makes that explicit should module mode ever kick in.
+GO111MODULE=off GOPATH="$gopath" GOCACHE="$outdir/.gocache" GOFLAGS= GOPROXY=off \
+	CGO_ENABLED=0 go build -trimpath -o "$out" "$here/main.go"
+echo "built $out" >&2

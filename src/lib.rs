@@ -4,6 +4,7 @@
 pub mod error;
 pub mod limits;
 pub mod model;
+pub mod proto;
 
 pub use error::{Error, ErrorKind, Result};
 pub use limits::{Limit, Limits};

@@ -364,6 +364,110 @@ pub enum ErrorKind {
     /// Writing the output failed.
     #[error("I/O error: {0}")]
     Io(#[source] std::io::Error),
+
+    // ----- protobuf -----
+    /// A varint longer than ten bytes, or one whose tenth byte overflows 64 bits.
+    #[error("invalid varint")]
+    InvalidVarint,
+    /// A field key whose field number is 0 or above 2^29 - 1.
+    #[error("invalid field number {number} in {message}")]
+    InvalidFieldNumber {
+        /// The message being read (`MetricFamily`, `Metric`, …).
+        message: &'static str,
+        /// The field number found.
+        number: u64,
+    },
+    /// A field with a wire type that is not allowed there: the group wire types 3 and 4 and the
+    /// undefined 6 and 7 anywhere, or a known field sent with a wire type its type cannot have.
+    #[error("invalid wire type {wire_type} for field {field} of {message}")]
+    InvalidWireType {
+        /// The message being read.
+        message: &'static str,
+        /// The field number.
+        field: u32,
+        /// The wire type found.
+        wire_type: u8,
+    },
+    /// A field inside a message runs past the end of that message (the frame itself was
+    /// complete; a frame cut short by the end of input is [`ErrorKind::UnexpectedEof`]).
+    #[error("truncated {message}: a field runs past its end")]
+    Truncated {
+        /// The message being read.
+        message: &'static str,
+    },
+    /// A packed `double` field whose length is not a multiple of 8.
+    #[error("packed field {field} of {message} is {len} bytes long, not a multiple of 8")]
+    InvalidPackedLength {
+        /// The message being read.
+        message: &'static str,
+        /// The field number.
+        field: u32,
+        /// Its length in bytes.
+        len: usize,
+    },
+    /// A `MetricFamily.type` outside the `MetricType` enum (0 to 5).
+    #[error("unknown metric type value {value}")]
+    UnknownTypeValue {
+        /// The value found.
+        value: i64,
+    },
+    /// A metric with no value field at all.
+    #[error("metric of family {family} has no {expected} value")]
+    MissingValue {
+        /// The family name.
+        family: Snippet,
+        /// The family's type.
+        expected: MetricType,
+    },
+    /// A native histogram whose spans cover a different number of buckets than it gives counts.
+    #[error("native histogram {side} spans cover {spans} buckets but {buckets} counts are given")]
+    SpanMismatch {
+        /// `positive` or `negative`.
+        side: &'static str,
+        /// The sum of the span lengths.
+        spans: u64,
+        /// The number of deltas or counts.
+        buckets: usize,
+    },
+    /// A native histogram side with both integer deltas and float counts.
+    #[error("native histogram {side} buckets are given both as deltas and as float counts")]
+    MixedNativeBuckets {
+        /// `positive` or `negative`.
+        side: &'static str,
+    },
+    /// A native bucket whose count is negative (or overflows, summing the deltas).
+    #[error("native histogram {side} bucket {index} has a negative count")]
+    NegativeBucketCount {
+        /// `positive` or `negative`.
+        side: &'static str,
+        /// The bucket's 0-based position among that side's buckets.
+        index: usize,
+    },
+    /// A native histogram schema outside -4..=8 that is not -53 (custom buckets).
+    #[error("native histogram schema {schema} is outside -4..=8 and is not -53")]
+    InvalidSchema {
+        /// The schema found.
+        schema: i32,
+    },
+    /// A custom-bucket native histogram (schema -53) whose bounds, the classic buckets' upper
+    /// bounds, are missing, NaN or not increasing.
+    #[error("custom-bucket native histogram needs increasing, non-NaN classic bucket bounds")]
+    InvalidCustomBounds,
+    /// The output buffer cannot hold the encoded family.
+    #[error("output buffer too small: {required} bytes needed, {remaining} left")]
+    BufferTooSmall {
+        /// Bytes the family needs.
+        required: usize,
+        /// Bytes left in the buffer.
+        remaining: usize,
+    },
+    /// A message prost could not decode although the pre-scan accepted it (a bug: please
+    /// report it with the input).
+    #[error("malformed protobuf message: {reason}")]
+    MalformedMessage {
+        /// prost's description, cut short.
+        reason: Snippet,
+    },
 }
 
 #[cfg(test)]

@@ -27,6 +27,10 @@ pub struct Limits {
     pub max_label_value_len: usize,
     /// Largest protobuf message.
     pub max_message: usize,
+    /// Most buckets of one histogram, counted separately for the classic buckets, each side's
+    /// native spans and each side's native bucket counts; also the most quantiles of one
+    /// summary and exemplars of one histogram.
+    pub max_buckets: usize,
 }
 
 impl Limits {
@@ -40,13 +44,15 @@ impl Limits {
             max_name_len: usize::MAX,
             max_label_value_len: usize::MAX,
             max_message: usize::MAX,
+            max_buckets: usize::MAX,
         }
     }
 }
 
 impl Default for Limits {
     /// Values for a gateway taking pushes from the network: 16 MiB bodies and messages, 10 000
-    /// families, 100 000 series, 64 labels per series, 1 KiB names, 16 KiB label values.
+    /// families, 100 000 series, 64 labels per series, 1 KiB names, 16 KiB label values, 4 096
+    /// buckets per histogram.
     fn default() -> Self {
         Limits {
             max_body: 16 << 20,
@@ -56,6 +62,7 @@ impl Default for Limits {
             max_name_len: 1 << 10,
             max_label_value_len: 16 << 10,
             max_message: 16 << 20,
+            max_buckets: 4096,
         }
     }
 }
@@ -78,6 +85,8 @@ pub enum Limit {
     LabelValueLength,
     /// [`Limits::max_message`].
     Message,
+    /// [`Limits::max_buckets`].
+    Buckets,
 }
 
 impl fmt::Display for Limit {
@@ -90,6 +99,7 @@ impl fmt::Display for Limit {
             Limit::NameLength => "name length",
             Limit::LabelValueLength => "label value length",
             Limit::Message => "message size",
+            Limit::Buckets => "buckets-per-histogram",
         })
     }
 }

@@ -1,7 +1,84 @@
-//! The protobuf exposition format: varint-delimited `io.prometheus.client.MetricFamily` messages.
+//! The protobuf exposition format: varint-delimited `io.prometheus.client.MetricFamily`
+//! messages, content type
+//! `application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited`.
+//!
+//! The only format that carries native histograms. Reading and writing speak the crate's
+//! [model](crate::model); the prost types behind them are private.
+//!
+//! ```
+//! use expfmt::{proto, Label, Metric, MetricFamily, MetricType, Value};
+//!
+//! let family = MetricFamily::new("temperature_celsius", MetricType::Gauge)
+//!     .with_help("Room temperature.")
+//!     .with_metric(Metric::new(vec![Label::new("room", "kitchen")], Value::Gauge(21.5)));
+//! let bytes = proto::encode(&[family.clone()])?;
+//! assert_eq!(proto::decode(&bytes)?, vec![family]);
+//! # Ok::<(), expfmt::Error>(())
+//! ```
+//!
+//! # Reading
+//!
+//! [`decode`] reads a whole body; a [`Decoder`] yields one family at a time from a byte slice, a
+//! [`bytes::Buf`] or an [`std::io::Read`], and takes [`Limits`]. Decoded strings are owned
+//! (prost allocates them and the model takes them over without copying), so families are
+//! `MetricFamily<'static>`.
+//!
+//! Memory stays bounded by the input and the limits, whatever the input claims:
+//!
+//! - each frame's length prefix is checked against [`Limits::max_message`] (default
+//!   [`DEFAULT_MAX_MESSAGE`]), the body limit and, for slices and `Buf`s, the bytes available,
+//!   before any buffer is sized by it; an `io::Read` source grows its buffer only as bytes
+//!   arrive;
+//! - before prost decodes a frame, a pre-scan walks its fields without allocating and counts
+//!   series, labels, buckets, spans and native bucket counts against the limits, sums span
+//!   lengths instead of expanding them, and rejects malformed wire data (groups, wire types 6
+//!   and 7, varints over ten bytes, fields running past their message, invalid UTF-8) at the
+//!   byte where it is;
+//! - prost then decodes one `Metric` at a time, so the transient prost structs never outnumber
+//!   one series.
+//!
+//! Errors carry the byte offset of the problem: the first byte of the frame for framing errors
+//! (truncated or overlong prefix, a length over a cap, a frame cut short by the end of input),
+//! the key of the offending field for errors inside a message, the first bad byte for invalid
+//! UTF-8. The offset is the same whichever source is read.
+//!
+//! # What the decoder accepts, compared with Go's `expfmt` 0.39
+//!
+//! It accepts what Go accepts and refuses what Go refuses (metric and label names outside Go's
+//! legacy character set, unless [`Decoder::allow_utf8_names`]; varints over ten bytes; a body
+//! cut short), with these deliberate differences, each a case Go lets through and then fails on
+//! or serves broken:
+//!
+//! - invalid UTF-8 anywhere is an error (Go does not check HELP or exemplar labels);
+//! - an empty family name is an error (`00 00 00` is three empty families to Go's proto layer);
+//! - a `type` outside `COUNTER`..`GAUGE_HISTOGRAM`, a metric without the value field of its
+//!   family's type, or with another type's value field, is an error;
+//! - native histograms must be consistent (see [`ErrorKind::SpanMismatch`] and its neighbours);
+//! - a length prefix up to ten bytes is read (Go 0.39 reads at most five), and lengths over
+//!   [`Limits::max_message`] are refused rather than allocated.
+//!
+//! Two families with the same name are returned as two families, as Go returns them: merging or
+//! refusing them is a consistency rule for the layer that serves them.
+//!
+//! # Writing
+//!
+//! [`encode`], [`encode_into`], [`write`] and the streaming [`Encoder`] write exactly the bytes
+//! Go's `expfmt.NewEncoder(w, expfmt.FmtProtoDelim)` writes for the same family: fields in
+//! field-number order, repeated numbers unpacked, every optional field the model has a value for.
+//! The model is checked first (a non-empty name, values matching the family type, consistent
+//! native histograms), so what is written can be read back. See `convert.rs` for the few places
+//! where the model normalises an absent proto2 field to a written zero.
 
-#![allow(dead_code, reason = "the decoder that uses this lands in the next commit")]
+use std::io;
 
+use bytes::{Buf, BufMut};
+use prost::Message as _;
+
+use crate::error::{Error, ErrorKind, Result, Snippet};
+use crate::limits::Limits;
+use crate::model::{MetricFamily, MetricType};
+
+mod convert;
 mod delimited;
 #[allow(
     dead_code,
@@ -16,3 +93,393 @@ pub(crate) mod generated;
 mod scan;
 
 pub use delimited::{BufInput, Input, ReadInput, SliceInput};
+
+/// The default cap on one message, 4 MiB: the default of Go's `protodelim` reader (the
+/// `MaxSize: 0` default of `google.golang.org/protobuf`).
+///
+/// Go's `expfmt` itself sets no cap: version 0.39 allocates whatever a length prefix of up to
+/// five bytes claims (up to 32 GiB), and later versions pass `MaxSize: -1`. A gateway facing
+/// the network should use [`Limits::default()`] (16 MiB messages, and caps on everything
+/// else) through [`Decoder::with_limits`].
+pub const DEFAULT_MAX_MESSAGE: usize = 4 << 20;
+
+/// Decodes every family of a delimited protobuf body.
+///
+/// The only limit is [`DEFAULT_MAX_MESSAGE`]; use [`decode_with_limits`] for untrusted input.
+///
+/// ```
+/// // One family `up`, type GAUGE, one metric with value 1.
+/// let body = [
+///     0x13, 0x0a, 0x02, b'u', b'p', 0x18, 0x01, 0x22, 0x0b, 0x12, 0x09, 0x09,
+///     0, 0, 0, 0, 0, 0, 0xf0, 0x3f,
+/// ];
+/// let families = expfmt::proto::decode(&body)?;
+/// assert_eq!(families[0].name, "up");
+/// assert_eq!(families[0].metrics[0].value, expfmt::Value::Gauge(1.0));
+/// # Ok::<(), expfmt::Error>(())
+/// ```
+pub fn decode(input: &[u8]) -> Result<Vec<MetricFamily<'static>>> {
+    Decoder::new(input).collect()
+}
+
+/// Decodes every family of a delimited protobuf body within `limits`.
+///
+/// ```
+/// use expfmt::{proto, Limit, Limits};
+///
+/// let body = [0xff, 0xff, 0xff, 0xff, 0x7f]; // claims a 32 GiB message
+/// let err = proto::decode_with_limits(&body, &Limits::default()).unwrap_err();
+/// assert!(err.is_limit());
+/// assert_eq!(err.offset(), Some(0));
+/// ```
+pub fn decode_with_limits(input: &[u8], limits: &Limits) -> Result<Vec<MetricFamily<'static>>> {
+    Decoder::new(input).with_limits(*limits).collect()
+}
+
+/// A streaming decoder: an iterator of families read one frame at a time.
+///
+/// Create it over a byte slice ([`Decoder::new`]), a [`bytes::Buf`] ([`Decoder::from_buf`]) or
+/// an [`std::io::Read`] ([`Decoder::from_reader`]); all three give the same families and the
+/// same errors at the same offsets. After an error, or at the end of input, it yields `None`
+/// for good.
+///
+/// ```
+/// use expfmt::{proto, Limits, Metric, MetricFamily, MetricType, Value};
+///
+/// let families = [
+///     MetricFamily::new("a", MetricType::Gauge).with_metric(Metric::new(vec![], Value::Gauge(1.0))),
+///     MetricFamily::new("b", MetricType::Untyped).with_metric(Metric::new(vec![], Value::Untyped(2.0))),
+/// ];
+/// let body = proto::encode(&families)?;
+///
+/// let mut names = Vec::new();
+/// for family in proto::Decoder::from_reader(&body[..]).with_limits(Limits::default()) {
+///     names.push(family?.name);
+/// }
+/// assert_eq!(names, ["a", "b"]);
+/// # Ok::<(), expfmt::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Decoder<I> {
+    input: I,
+    limits: Limits,
+    utf8_names: bool,
+    offset: usize,
+    families: usize,
+    series: usize,
+    done: bool,
+}
+
+impl<'a> Decoder<SliceInput<'a>> {
+    /// A decoder over a byte slice, with no limits but [`DEFAULT_MAX_MESSAGE`].
+    pub fn new(input: &'a [u8]) -> Self {
+        Decoder::with_input(SliceInput::new(input))
+    }
+}
+
+impl<B: Buf> Decoder<BufInput<B>> {
+    /// A decoder over a [`bytes::Buf`], with no limits but [`DEFAULT_MAX_MESSAGE`].
+    ///
+    /// A frame held in one chunk is decoded in place; one spread over chunks is copied first.
+    ///
+    /// ```
+    /// let body = bytes::Bytes::from_static(&[0x06, 0x0a, 0x02, b'u', b'p', 0x18, 0x01]);
+    /// let family = expfmt::proto::Decoder::from_buf(body).next().unwrap()?;
+    /// assert_eq!(family.name, "up");
+    /// assert!(family.metrics.is_empty());
+    /// # Ok::<(), expfmt::Error>(())
+    /// ```
+    pub fn from_buf(buf: B) -> Self {
+        Decoder::with_input(BufInput::new(buf))
+    }
+
+    /// The `Buf`, advanced past every frame decoded so far.
+    pub fn into_inner(self) -> B {
+        self.input.into_inner()
+    }
+}
+
+impl<R: io::Read> Decoder<ReadInput<R>> {
+    /// A decoder over an [`std::io::Read`], with no limits but [`DEFAULT_MAX_MESSAGE`].
+    ///
+    /// It reads exactly the bytes of the frames it decodes, no further, reading the length
+    /// prefix a byte at a time: give it a [`std::io::BufReader`] over a socket or file. One
+    /// frame buffer is reused for every frame.
+    ///
+    /// ```
+    /// let body: &[u8] = &[0x06, 0x0a, 0x02, b'u', b'p', 0x18, 0x01];
+    /// let reader = std::io::BufReader::new(body);
+    /// let families: Vec<_> = expfmt::proto::Decoder::from_reader(reader).collect::<Result<_, _>>()?;
+    /// assert_eq!(families.len(), 1);
+    /// # Ok::<(), expfmt::Error>(())
+    /// ```
+    pub fn from_reader(reader: R) -> Self {
+        Decoder::with_input(ReadInput::new(reader))
+    }
+
+    /// The reader, positioned after the last frame decoded.
+    pub fn into_inner(self) -> R {
+        self.input.into_inner()
+    }
+}
+
+impl<I: Input> Decoder<I> {
+    fn with_input(input: I) -> Self {
+        Decoder {
+            input,
+            limits: Limits {
+                max_message: DEFAULT_MAX_MESSAGE,
+                ..Limits::unlimited()
+            },
+            utf8_names: false,
+            offset: 0,
+            families: 0,
+            series: 0,
+            done: false,
+        }
+    }
+
+    /// Applies `limits` in place of the defaults (which are [`Limits::unlimited()`] but for a
+    /// [`DEFAULT_MAX_MESSAGE`] cap). Every limit applies: `max_body` to the bytes read,
+    /// `max_families` to frames, `max_series` to metrics over the whole stream, `max_labels`,
+    /// `max_name_len` and `max_label_value_len` to metric and exemplar labels (and the family
+    /// name), `max_buckets` to each repeated part of a histogram or summary.
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Accepts any non-empty UTF-8 metric and label name (as newer Prometheus versions do), not
+    /// only Go's legacy `[a-zA-Z_:][a-zA-Z0-9_:]*`. Off by default, as in Go's `expfmt` 0.39.
+    #[must_use]
+    pub fn allow_utf8_names(mut self, allow: bool) -> Self {
+        self.utf8_names = allow;
+        self
+    }
+
+    /// Bytes consumed so far: the offset of the next frame.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// The next family, `Ok(None)` at the end of input.
+    pub fn next_family(&mut self) -> Result<Option<MetricFamily<'static>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let result = self.read_family();
+        if !matches!(result, Ok(Some(_))) {
+            self.done = true;
+        }
+        result
+    }
+
+    fn read_family(&mut self) -> Result<Option<MetricFamily<'static>>> {
+        let frame = delimited::next_frame(&mut self.input, self.offset, &self.limits, self.families)?;
+        let Some((at, body)) = frame else {
+            return Ok(None);
+        };
+        self.families += 1;
+        let mut scanner = scan::Scanner {
+            limits: &self.limits,
+            utf8_names: self.utf8_names,
+            series: self.series,
+        };
+        let info = scanner.family(body, at.body)?;
+        self.series = scanner.series;
+        let family = decode_family(body, at, &info)?;
+        self.offset = at.end;
+        Ok(Some(family))
+    }
+}
+
+/// Builds the family from a frame the pre-scan has passed: its own fields from the scan, each
+/// `Metric` decoded by prost and converted on its own.
+fn decode_family(
+    body: &[u8],
+    at: delimited::FrameAt,
+    info: &scan::FamilyInfo<'_>,
+) -> Result<MetricFamily<'static>> {
+    let name = match info.name {
+        Some((name, _)) if !name.is_empty() => name,
+        _ => return Err(Error::at_offset(ErrorKind::MissingFamilyName, at.start)),
+    };
+    let metric_type = match info.metric_type {
+        None => MetricType::Counter,
+        Some((value, offset)) => convert::metric_type_from_proto(value)
+            .ok_or_else(|| Error::at_offset(ErrorKind::UnknownTypeValue { value }, offset))?,
+    };
+    let mut metrics = Vec::with_capacity(info.metrics);
+    let mut fields = delimited::Fields::new(body, at.body, "MetricFamily");
+    while let Some(f) = fields.next_field()? {
+        let (4, delimited::Payload::Len(bytes, _)) = (f.number, f.payload) else {
+            continue;
+        };
+        let pb = generated::Metric::decode(bytes).map_err(|e| {
+            let reason = Snippet::new(&e.to_string());
+            Error::at_offset(ErrorKind::MalformedMessage { reason }, f.offset)
+        })?;
+        let metric = convert::metric_from_proto(pb, metric_type, name)
+            .map_err(|kind| Error::at_offset(kind, f.offset))?;
+        metrics.push(metric);
+    }
+    Ok(MetricFamily {
+        name: name.to_owned().into(),
+        help: info.help.map(|h| h.to_owned().into()),
+        unit: info.unit.map(|u| u.to_owned().into()),
+        metric_type,
+        metrics,
+    })
+}
+
+impl<I: Input> Iterator for Decoder<I> {
+    type Item = Result<MetricFamily<'static>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_family().transpose()
+    }
+}
+
+impl<I: Input> std::iter::FusedIterator for Decoder<I> {}
+
+// ----- writing -----
+
+/// Encodes `families` as a delimited protobuf body, the bytes Go's `expfmt` writes for them.
+///
+/// ```
+/// use expfmt::{proto, Metric, MetricFamily, MetricType, Value};
+///
+/// let up = MetricFamily::new("up", MetricType::Gauge).with_metric(Metric::new(vec![], Value::Gauge(1.0)));
+/// let bytes = proto::encode(&[up])?;
+/// assert_eq!(bytes[0] as usize, bytes.len() - 1); // the length prefix
+/// # Ok::<(), expfmt::Error>(())
+/// ```
+pub fn encode(families: &[MetricFamily<'_>]) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    encode_into(&mut out, families)?;
+    Ok(out)
+}
+
+/// Appends the encoding of `families` to `buf` (a `Vec<u8>`, a `BytesMut`, any [`BufMut`]).
+///
+/// Each family is checked and converted before any of its bytes are written, so on error `buf`
+/// holds the families before the bad one, whole.
+///
+/// ```
+/// use expfmt::{proto, Metric, MetricFamily, MetricType, Value};
+///
+/// let up = MetricFamily::new("up", MetricType::Gauge).with_metric(Metric::new(vec![], Value::Gauge(1.0)));
+/// let mut buf = bytes::BytesMut::new();
+/// proto::encode_into(&mut buf, &[up.clone(), up])?;
+/// assert_eq!(proto::decode(&buf)?.len(), 2);
+/// # Ok::<(), expfmt::Error>(())
+/// ```
+pub fn encode_into<B: BufMut>(buf: &mut B, families: &[MetricFamily<'_>]) -> Result<()> {
+    for family in families {
+        encode_family(buf, family)?;
+    }
+    Ok(())
+}
+
+fn encode_family<B: BufMut>(buf: &mut B, family: &MetricFamily<'_>) -> Result<()> {
+    let pb = convert::family_to_proto(family)?;
+    let len = pb.encoded_len();
+    let required = len + prost::length_delimiter_len(len);
+    let remaining = buf.remaining_mut();
+    if remaining < required {
+        return Err(ErrorKind::BufferTooSmall {
+            required,
+            remaining,
+        }
+        .into());
+    }
+    pb.encode_length_delimited(buf).map_err(|_| {
+        Error::from(ErrorKind::BufferTooSmall {
+            required,
+            remaining,
+        })
+    })
+}
+
+/// Writes the encoding of `families` to `writer`, one `write_all` per family.
+///
+/// ```
+/// use expfmt::{proto, Metric, MetricFamily, MetricType, Value};
+///
+/// let up = MetricFamily::new("up", MetricType::Gauge).with_metric(Metric::new(vec![], Value::Gauge(1.0)));
+/// let mut out = Vec::new();
+/// proto::write(&mut out, &[up])?;
+/// assert_eq!(out, proto::encode(&[MetricFamily::new("up", MetricType::Gauge)
+///     .with_metric(Metric::new(vec![], Value::Gauge(1.0)))])?);
+/// # Ok::<(), expfmt::Error>(())
+/// ```
+pub fn write<W: io::Write>(writer: W, families: &[MetricFamily<'_>]) -> Result<()> {
+    let mut encoder = Encoder::new(writer);
+    for family in families {
+        encoder.encode(family)?;
+    }
+    Ok(())
+}
+
+/// A streaming encoder: writes one family at a time to an [`std::io::Write`], reusing one
+/// buffer, so a producer never holds more than one family's encoding.
+///
+/// ```
+/// use expfmt::{proto, Metric, MetricFamily, MetricType, Value};
+///
+/// let mut encoder = proto::Encoder::new(Vec::new());
+/// for i in 0..3 {
+///     let name = format!("m{i}");
+///     encoder.encode(&MetricFamily::new(name, MetricType::Gauge)
+///         .with_metric(Metric::new(vec![], Value::Gauge(f64::from(i)))))?;
+/// }
+/// let body = encoder.into_inner();
+/// assert_eq!(proto::decode(&body)?.len(), 3);
+/// # Ok::<(), expfmt::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Encoder<W> {
+    writer: W,
+    buf: Vec<u8>,
+}
+
+impl<W: io::Write> Encoder<W> {
+    /// An encoder writing to `writer`.
+    pub fn new(writer: W) -> Self {
+        Encoder {
+            writer,
+            buf: Vec::new(),
+        }
+    }
+
+    /// Checks, encodes and writes one family. On error nothing of it has been written, unless
+    /// the writer itself failed part way.
+    pub fn encode(&mut self, family: &MetricFamily<'_>) -> Result<()> {
+        self.buf.clear();
+        encode_family(&mut self.buf, family)?;
+        self.writer.write_all(&self.buf)?;
+        Ok(())
+    }
+
+    /// Flushes the writer.
+    pub fn flush(&mut self) -> Result<()> {
+        self.writer.flush()?;
+        Ok(())
+    }
+
+    /// The writer.
+    pub fn get_ref(&self) -> &W {
+        &self.writer
+    }
+
+    /// The writer, mutably.
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.writer
+    }
+
+    /// The writer, giving up the encoder.
+    pub fn into_inner(self) -> W {
+        self.writer
+    }
+}

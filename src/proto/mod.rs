@@ -276,7 +276,8 @@ impl<I: Input> Decoder<I> {
     }
 
     fn read_family(&mut self) -> Result<Option<MetricFamily<'static>>> {
-        let frame = delimited::next_frame(&mut self.input, self.offset, &self.limits, self.families)?;
+        let frame =
+            delimited::next_frame(&mut self.input, self.offset, &self.limits, self.families)?;
         let Some((at, body)) = frame else {
             return Ok(None);
         };
@@ -481,5 +482,38 @@ impl<W: io::Write> Encoder<W> {
     /// The writer, giving up the encoder.
     pub fn into_inner(self) -> W {
         self.writer
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::generated;
+    use prost::Message as _;
+
+    /// The pre-scan reports invalid UTF-8 at the bad byte; prost checks strings too (and would
+    /// catch one the scan missed, as a `MalformedMessage` at the metric's offset).
+    #[test]
+    fn prost_checks_utf8_too() {
+        let label = [0x0a, 0x02, b'a', 0xff];
+        assert!(generated::LabelPair::decode(&label[..]).is_err());
+        let label = [0x0a, 0x02, b'a', b'b'];
+        assert!(generated::LabelPair::decode(&label[..]).is_ok());
+    }
+
+    /// What one empty element costs once prost has it (the amplification the pre-scan bounds).
+    #[test]
+    fn sizes_of_what_two_bytes_become() {
+        use std::mem::size_of;
+        for (name, size) in [
+            ("Metric", size_of::<generated::Metric>()),
+            ("Bucket", size_of::<generated::Bucket>()),
+            ("LabelPair", size_of::<generated::LabelPair>()),
+            ("Exemplar", size_of::<generated::Exemplar>()),
+            ("model Metric", size_of::<crate::Metric<'_>>()),
+            ("model Bucket", size_of::<crate::Bucket<'_>>()),
+        ] {
+            eprintln!("{name}: {size} bytes");
+            assert!(size < 1024, "{name}");
+        }
     }
 }

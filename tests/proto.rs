@@ -882,6 +882,18 @@ fn hostile_cases() -> Vec<Case> {
         case("20 help", wire::frame(&[wire::len(1, b"m"), wire::len(2, b"ok\xc3")].concat()), Expect::Error("byte 8: invalid UTF-8", |k| matches!(k, K::InvalidUtf8))),
         case("20 label name", wire::family("m", 1, &[[wire::label(b"\xed\xa0\x80", b"v"), wire::gauge(1.0)].concat()]), Expect::Error("byte 12: invalid UTF-8", |k| matches!(k, K::InvalidUtf8))),
         case("20 label value", wire::family("m", 1, &[[wire::label(b"n", b"v\xc0\xaf"), wire::gauge(1.0)].concat()]), Expect::Error("byte 16: invalid UTF-8", |k| matches!(k, K::InvalidUtf8))),
+        case(
+            "20 exemplar label value",
+            wire::family(
+                "m",
+                0,
+                &[wire::len(
+                    3,
+                    &[wire::double(1, 1.0), wire::len(2, &wire::label(b"t", b"\xff"))].concat(),
+                )],
+            ),
+            Expect::Error("byte 28: invalid UTF-8", |k| matches!(k, K::InvalidUtf8)),
+        ),
         // 21: amplification.
         with_limits(case("21 10^6 empty metrics", empty_metrics.clone(), Expect::Error("byte 200008: series count limit of 100000 exceeded", |k| matches!(k, K::LimitExceeded { which: Limit::Series, .. }))), Limits::default()),
         with_limits(case("21 10^6 spans of 2^32-1, default limits", histogram_frame(&[wire::sint(5, 0), max_spans.clone()]), Expect::Error("byte 40981: buckets-per-histogram limit of 4096 exceeded", |k| matches!(k, K::LimitExceeded { which: Limit::Buckets, .. }))), Limits::default()),

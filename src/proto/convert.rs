@@ -195,8 +195,7 @@ fn histogram_from_proto(h: pb::Histogram) -> Result<Histogram<'static>> {
         })
         .collect();
     let native = if is_native {
-        let zero_count =
-            count_from_proto(h.zero_count, h.zero_count_float).unwrap_or_default();
+        let zero_count = count_from_proto(h.zero_count, h.zero_count_float).unwrap_or_default();
         let is_float = matches!(count, Some(Count::Float(_)))
             || matches!(zero_count, Count::Float(_))
             || !h.negative_count.is_empty()
@@ -253,8 +252,7 @@ pub(crate) fn check_native(n: &NativeHistogram, buckets: &[Bucket<'_>]) -> Resul
             let increasing = buckets
                 .windows(2)
                 .all(|w| matches!(w, [a, b] if a.upper_bound < b.upper_bound));
-            if buckets.is_empty() || !increasing || buckets.iter().any(|b| b.upper_bound.is_nan())
-            {
+            if buckets.is_empty() || !increasing || buckets.iter().any(|b| b.upper_bound.is_nan()) {
                 return Err(ErrorKind::InvalidCustomBounds);
             }
         }
@@ -469,7 +467,10 @@ mod tests {
 
     #[test]
     fn float_counts_replace_integer_ones_when_positive() {
-        assert_eq!(count_from_proto(Some(3), Some(2.5)), Some(Count::Float(2.5)));
+        assert_eq!(
+            count_from_proto(Some(3), Some(2.5)),
+            Some(Count::Float(2.5))
+        );
         assert_eq!(count_from_proto(Some(3), Some(0.0)), Some(Count::Int(3)));
         assert_eq!(count_from_proto(None, Some(0.0)), Some(Count::Float(0.0)));
         assert_eq!(count_from_proto(Some(0), None), Some(Count::Int(0)));
@@ -500,7 +501,11 @@ mod tests {
         n.positive = NativeBuckets::Counts(vec![1.0]);
         assert!(matches!(
             check_native(&n, &[]),
-            Err(ErrorKind::SpanMismatch { spans: 2, buckets: 1, .. })
+            Err(ErrorKind::SpanMismatch {
+                spans: 2,
+                buckets: 1,
+                ..
+            })
         ));
         n.positive = NativeBuckets::Counts(vec![1.0, 0.5]);
         n.schema = 9;

@@ -28,7 +28,13 @@ pub(crate) enum Varint {
 /// Decodes the base-128 varint at the start of `buf`.
 ///
 /// Non-minimal encodings (`80 00` for 0) are accepted, as every protobuf decoder does.
+#[inline]
 pub(crate) fn read_varint(buf: &[u8]) -> Varint {
+    if let Some(&b) = buf.first() {
+        if b < 0x80 {
+            return Varint::Ok(u64::from(b), 1);
+        }
+    }
     let mut value: u64 = 0;
     for (i, &byte) in buf.iter().take(MAX_VARINT_LEN).enumerate() {
         if i == MAX_VARINT_LEN - 1 && byte > 1 {
@@ -104,6 +110,7 @@ impl<'a> Fields<'a> {
     }
 
     /// The next field, `None` at the end of the message.
+    #[inline]
     pub(crate) fn next_field(&mut self) -> Result<Option<Field<'a>>> {
         let rest = self.buf.get(self.pos..).unwrap_or_default();
         if rest.is_empty() {

@@ -286,10 +286,11 @@ impl<I: Input> Decoder<I> {
             limits: &self.limits,
             utf8_names: self.utf8_names,
             series: self.series,
+            check_utf8: false,
         };
         let info = scanner.family(body, at.body)?;
         self.series = scanner.series;
-        let family = decode_family(body, at, &info)?;
+        let family = decode_family(body, at, &info, &scanner)?;
         self.offset = at.end;
         Ok(Some(family))
     }
@@ -301,6 +302,7 @@ fn decode_family(
     body: &[u8],
     at: delimited::FrameAt,
     info: &scan::FamilyInfo<'_>,
+    scanner: &scan::Scanner<'_>,
 ) -> Result<MetricFamily<'static>> {
     let name = match info.name {
         Some((name, _)) if !name.is_empty() => name,
@@ -314,13 +316,13 @@ fn decode_family(
     let mut metrics = Vec::with_capacity(info.metrics);
     let mut fields = delimited::Fields::new(body, at.body, "MetricFamily");
     while let Some(f) = fields.next_field()? {
-        let (4, delimited::Payload::Len(bytes, _)) = (f.number, f.payload) else {
+        let (4, delimited::Payload::Len(bytes, bytes_at)) = (f.number, f.payload) else {
             continue;
         };
-        let pb = generated::Metric::decode(bytes).map_err(|e| {
-            let reason = Snippet::new(&e.to_string());
-            Error::at_offset(ErrorKind::MalformedMessage { reason }, f.offset)
-        })?;
+        let pb = match generated::Metric::decode(bytes) {
+            Ok(pb) => pb,
+            Err(e) => return Err(prost_refused(scanner, bytes, bytes_at, f.offset, &e)),
+        };
         let metric = convert::metric_from_proto(pb, metric_type, name)
             .map_err(|kind| Error::at_offset(kind, f.offset))?;
         metrics.push(metric);
@@ -332,6 +334,31 @@ fn decode_family(
         metric_type,
         metrics,
     })
+}
+
+/// prost refused a metric the scan passed: rescan it checking UTF-8 (the one check the fast scan
+/// leaves to prost) to report the bad byte; anything else is a `MalformedMessage`.
+#[cold]
+fn prost_refused(
+    scanner: &scan::Scanner<'_>,
+    bytes: &[u8],
+    bytes_at: usize,
+    metric_at: usize,
+    e: &prost::DecodeError,
+) -> Error {
+    let strict = scan::Scanner {
+        limits: scanner.limits,
+        utf8_names: scanner.utf8_names,
+        series: 0,
+        check_utf8: true,
+    };
+    match strict.metric(bytes, bytes_at, metric_at) {
+        Err(precise) => precise,
+        Ok(()) => {
+            let reason = Snippet::new(&e.to_string());
+            Error::at_offset(ErrorKind::MalformedMessage { reason }, metric_at)
+        }
+    }
 }
 
 impl<I: Input> Iterator for Decoder<I> {

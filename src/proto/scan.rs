@@ -47,6 +47,10 @@ pub(crate) struct Scanner<'l> {
     pub(crate) limits: &'l Limits,
     pub(crate) utf8_names: bool,
     pub(crate) series: usize,
+    /// Whether to check that the strings inside `Metric`s are UTF-8. prost checks them again
+    /// when it decodes the metric (without saying where), so the decoder scans without this and
+    /// rescans a metric with it only when prost refuses one, to find the offset.
+    pub(crate) check_utf8: bool,
 }
 
 /// Counts within one `Metric`. Optional sub-messages that occur twice are merged by protobuf
@@ -83,7 +87,7 @@ impl Scanner<'_> {
                     self.check_len(name.len(), Limit::NameLength, self.limits.max_name_len, &f)?;
                     // Checked where it stands, so errors come in input order; an empty name is
                     // a MissingFamilyName once the frame is whole.
-                    if !name.is_empty() && !self.valid_name(name, true) {
+                    if !name.is_empty() && !self.valid_name(name.as_bytes(), true) {
                         return Err(invalid_name(name, "metric", f.offset));
                     }
                     info.name = Some((name, f.offset));
@@ -115,7 +119,7 @@ impl Scanner<'_> {
 
     /// A `Metric` whose field key is at `offset`, where errors about the metric as a whole (its
     /// native buckets) are reported, as the conversion reports its own.
-    fn metric(&self, buf: &[u8], base: usize, offset: usize) -> Result<()> {
+    pub(crate) fn metric(&self, buf: &[u8], base: usize, offset: usize) -> Result<()> {
         let mut counts = MetricCounts::default();
         let mut labels = 0;
         let mut fields = Fields::new(buf, base, "Metric");
@@ -154,17 +158,19 @@ impl Scanner<'_> {
     }
 
     fn label(&self, buf: &[u8], base: usize, metric_label: bool) -> Result<()> {
-        let mut name = ("", base);
+        // The last name: its bytes, the offset of its field and of its first byte.
+        let mut name: (&[u8], usize, usize) = (&[], base, base);
         let mut fields = Fields::new(buf, base, "LabelPair");
         while let Some(f) = fields.next_field()? {
             match f.number {
                 1 => {
-                    let s = string(&fields, &f)?;
+                    let s = self.label_string(&fields, &f)?;
                     self.check_len(s.len(), Limit::NameLength, self.limits.max_name_len, &f)?;
-                    name = (s, f.offset);
+                    let (_, at) = len(&fields, &f)?;
+                    name = (s, f.offset, at);
                 }
                 2 => {
-                    let s = string(&fields, &f)?;
+                    let s = self.label_string(&fields, &f)?;
                     let max = self.limits.max_label_value_len;
                     self.check_len(s.len(), Limit::LabelValueLength, max, &f)?;
                 }
@@ -172,9 +178,22 @@ impl Scanner<'_> {
             }
         }
         if metric_label && !self.valid_name(name.0, false) {
-            return Err(invalid_name(name.0, "label", name.1));
+            // Not UTF-8 at all is the more precise error, at the bad byte.
+            return Err(match std::str::from_utf8(name.0) {
+                Ok(shown) => invalid_name(shown, "label", name.1),
+                Err(e) => Error::at_offset(ErrorKind::InvalidUtf8, name.2 + e.valid_up_to()),
+            });
         }
         Ok(())
+    }
+
+    /// A label name or value: checked to be UTF-8 only when [`Scanner::check_utf8`] is set.
+    fn label_string<'a>(&self, fields: &Fields<'_>, f: &Field<'a>) -> Result<&'a [u8]> {
+        if self.check_utf8 {
+            string(fields, f).map(str::as_bytes)
+        } else {
+            len(fields, f).map(|(bytes, _)| bytes)
+        }
     }
 
     /// `Gauge` and `Untyped`: one `double value = 1`.
@@ -350,7 +369,7 @@ impl Scanner<'_> {
         Ok(())
     }
 
-    fn valid_name(&self, name: &str, metric: bool) -> bool {
+    fn valid_name(&self, name: &[u8], metric: bool) -> bool {
         if self.utf8_names {
             return !name.is_empty();
         }
@@ -362,15 +381,17 @@ impl Scanner<'_> {
 /// `[a-zA-Z_][a-zA-Z0-9_]*` for label names, as `expfmt`'s protobuf decoder checks them.
 //
 // TODO(merge): use the shared rules of `crate::names` once this branch meets main.
-fn is_legacy_name(name: &str, metric: bool) -> bool {
+fn is_legacy_name(name: &[u8], metric: bool) -> bool {
     let ok = |b: u8, first: bool| {
         b.is_ascii_alphabetic()
             || b == b'_'
             || (metric && b == b':')
             || (!first && b.is_ascii_digit())
     };
-    let mut bytes = name.bytes();
-    bytes.next().is_some_and(|b| ok(b, true)) && bytes.all(|b| ok(b, false))
+    match name.split_first() {
+        Some((&first, rest)) => ok(first, true) && rest.iter().all(|&b| ok(b, false)),
+        None => false,
+    }
 }
 
 /// After a whole `Metric`: each native side gives either deltas or counts, as many as its spans
@@ -503,12 +524,12 @@ mod tests {
 
     #[test]
     fn legacy_names() {
-        assert!(is_legacy_name("a:b_c1", true));
-        assert!(!is_legacy_name("a:b", false));
-        assert!(is_legacy_name("__name__", false));
-        assert!(!is_legacy_name("1a", true));
-        assert!(!is_legacy_name("", true));
-        assert!(!is_legacy_name("a.b", true));
-        assert!(!is_legacy_name("é", false));
+        assert!(is_legacy_name(b"a:b_c1", true));
+        assert!(!is_legacy_name(b"a:b", false));
+        assert!(is_legacy_name(b"__name__", false));
+        assert!(!is_legacy_name(b"1a", true));
+        assert!(!is_legacy_name(b"", true));
+        assert!(!is_legacy_name(b"a.b", true));
+        assert!(!is_legacy_name("é".as_bytes(), false));
     }
 }

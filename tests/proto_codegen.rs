@@ -21,11 +21,8 @@ const HEADER: &str = "\
 
 fn generate() -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let fds = protox::compile(
-        ["io/prometheus/client/metrics.proto"],
-        [root.join("proto")],
-    )
-    .expect("compile metrics.proto");
+    let fds = protox::compile(["io/prometheus/client/metrics.proto"], [root.join("proto")])
+        .expect("compile metrics.proto");
     let out = tempdir();
     prost_build::Config::new()
         .out_dir(&out)

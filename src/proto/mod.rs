@@ -62,7 +62,7 @@
 //!
 //! # Writing
 //!
-//! [`encode`], [`encode_into`], [`write`] and the streaming [`Encoder`] write exactly the bytes
+//! [`encode`], [`encode_into`], [`write()`] and the streaming [`Encoder`] write exactly the bytes
 //! Go's `expfmt.NewEncoder(w, expfmt.FmtProtoDelim)` writes for the same family: fields in
 //! field-number order, repeated numbers unpacked, every optional field the model has a value for.
 //! The model is checked first (a non-empty name, values matching the family type, consistent

@@ -11,3 +11,7 @@ pub use model::{
     Bucket, BucketSpan, Count, Counter, Exemplar, Histogram, Label, Metric, MetricFamily,
     MetricType, NativeBuckets, NativeHistogram, Quantile, Summary, Timestamp, Value,
 };
+pub mod escape;
+pub mod names;
+pub mod number;
+pub mod text;

@@ -119,6 +119,10 @@ impl<'a> Builder<'a> {
             Line::Help(h) => {
                 let (key, _) = self.resolve(h.name, h.name_offset)?;
                 let ix = self.open_family(key);
+                if h.raw.is_empty() {
+                    // Go stops at the end of the line before its duplicate check.
+                    return Ok(());
+                }
                 let state = self.state_mut(key);
                 if state.help.is_some() {
                     return Err(self.error(
@@ -128,16 +132,18 @@ impl<'a> Builder<'a> {
                         h.name_offset,
                     ));
                 }
-                if !h.raw.is_empty() {
-                    let text = h.text();
-                    state.help = Some(text.clone());
-                    self.family_mut(ix).help = Some(text);
-                }
+                let text = h.text();
+                state.help = Some(text.clone());
+                self.family_mut(ix).help = Some(text);
                 Ok(())
             }
             Line::Type(t) => {
                 let (key, _) = self.resolve(t.name, t.name_offset)?;
                 let ix = self.open_family(key);
+                if t.word.is_empty() {
+                    // Go stops at the end of the line before its duplicate check.
+                    return Ok(());
+                }
                 if self.state_mut(key).metric_type.is_some() {
                     return Err(self.error(
                         ErrorKind::DuplicateType {
@@ -145,9 +151,6 @@ impl<'a> Builder<'a> {
                         },
                         t.name_offset,
                     ));
-                }
-                if t.word.is_empty() {
-                    return Ok(());
                 }
                 let Some(metric_type) = t.metric_type() else {
                     let word_offset = self.input.offset(t.word);

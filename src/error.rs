@@ -36,16 +36,6 @@ impl Error {
         }))
     }
 
-    /// An error at a byte offset of a binary input.
-    #[cold]
-    pub(crate) fn at_offset(kind: ErrorKind, offset: usize) -> Self {
-        Error(Box::new(Inner {
-            kind,
-            offset: Some(offset),
-            line_col: None,
-        }))
-    }
-
     /// An error at byte `offset` of the text `input`; line and column are computed here, so the
     /// parsers track nothing but offsets.
     #[cold]

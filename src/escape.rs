@@ -140,7 +140,7 @@ mod tests {
                 assert_eq!(find_invalid_escape(&out, e), None, "{out}");
                 if e == Escapes::Help {
                     // HELP keeps '"' as is.
-                    assert_eq!(out.contains('\n'), false);
+                    assert!(!out.contains('\n'));
                 }
                 assert_eq!(unescape(&out, e), s);
             }

@@ -6,6 +6,8 @@
 //! purpose are listed, with the reason, in tests/oracle/known_differences.txt; the test checks
 //! that each listed case really does differ, so the list cannot go stale.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::collections::BTreeMap;

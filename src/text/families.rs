@@ -315,7 +315,7 @@ impl<'a> Builder<'a> {
                     MetricType::Gauge => Value::Gauge(s.value),
                     _ => Value::Untyped(s.value),
                 };
-                let labels = self.scratch.drain(..).collect();
+                let labels = take_labels(&mut self.scratch);
                 open.family.metrics.push(Metric::new(labels, value));
                 Some(open.family.metrics.len() - 1)
             }
@@ -461,11 +461,18 @@ fn find_or_add_series<'a>(
     *series_count += 1;
     let ix = metrics.len();
     candidates.push(ix);
-    let labels = scratch.drain(..).collect();
+    let labels = take_labels(scratch);
     open.family
         .metrics
         .push(Metric::new(labels, Value::empty(metric_type)));
     Some(ix)
+}
+
+/// Moves the labels out of `scratch` into an exactly sized `Vec`, keeping `scratch`'s
+/// capacity for the next line (`mem::take` would drop it and reallocate on every line).
+#[expect(clippy::drain_collect, reason = "keeps the scratch buffer's capacity")]
+fn take_labels<'a>(scratch: &mut Vec<Label<'a>>) -> Vec<Label<'a>> {
+    scratch.drain(..).collect()
 }
 
 /// Whether two duplicate-free label lists hold the same pairs, in any order.

@@ -6,9 +6,11 @@
 //! back as Go's `expfmt.MetricFamilyToText` does.
 //!
 //! ```
-//! let input = "# HELP http_requests_total Requests served.\n\
-//!              # TYPE http_requests_total counter\n\
-//!              http_requests_total{method=\"get\",code=\"200\"} 1027 1395066363000\n";
+//! let input = concat!(
+//!     "# HELP http_requests_total Requests served.\n",
+//!     "# TYPE http_requests_total counter\n",
+//!     "http_requests_total{method=\"get\",code=\"200\"} 1027 1395066363000\n",
+//! );
 //! let families = expfmt::text::parse(input)?;
 //! assert_eq!(families[0].name, "http_requests_total");
 //! assert_eq!(families[0].metrics[0].label("code"), Some("200"));

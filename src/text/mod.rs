@@ -113,7 +113,9 @@ pub(crate) fn from_utf8(input: &[u8]) -> Result<&str> {
 /// complete, so memory holds one family at a time, plus a small record per family name (its
 /// type and help, needed to apply Go's rules to later lines). A family whose lines are
 /// interleaved with another's comes out in several pieces, each a valid family with the same
-/// name, type and help; [`parse`] merges them. After an error the iterator ends.
+/// name and type; [`parse`] merges them. A `# HELP` line that comes after its family was
+/// yielded (another family in between) reaches only later pieces of that family. After an
+/// error the iterator ends.
 ///
 /// ```
 /// let input = "a 1\nb 2\na 3\n";

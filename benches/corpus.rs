@@ -9,20 +9,20 @@
 use std::fmt::Write as _;
 
 /// A small xorshift generator with a fixed seed.
-pub struct Rng(u64);
+struct Rng(u64);
 
 impl Rng {
-    pub fn new() -> Self {
+    fn new() -> Self {
         Rng(0x2545_f491_4f6c_dd1d)
     }
-    pub fn next(&mut self) -> u64 {
+    fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
     }
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
+    fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
     }
 }
 

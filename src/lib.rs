@@ -30,6 +30,7 @@
 //! assert_eq!(err.to_string(), "line 1, column 19: expected '\"' at start of label value, found 'k'");
 //! # Ok::<(), expfmt::Error>(())
 //! ```
+#![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod error;

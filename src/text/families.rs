@@ -83,6 +83,8 @@ pub(crate) struct Builder<'a> {
     scratch: Vec<Label<'a>>,
     /// Byte offsets of the names in `scratch`.
     scratch_offsets: Vec<usize>,
+    /// Names in `scratch`, filled only for lines with many labels; reused across lines.
+    seen: HashSet<&'a str>,
 }
 
 impl<'a> Builder<'a> {
@@ -99,6 +101,7 @@ impl<'a> Builder<'a> {
             hasher: RandomState::new(),
             scratch: Vec::new(),
             scratch_offsets: Vec::new(),
+            seen: HashSet::new(),
         }
     }
 
@@ -351,7 +354,7 @@ impl<'a> Builder<'a> {
             _ => None,
         };
         let mut special = f64::NAN;
-        let mut seen: Option<HashSet<&'a str>> = None;
+        self.seen.clear();
         for label in s.labels.iter() {
             if label.name.len() > self.limits.max_name_len {
                 return Err(self.limit(
@@ -384,7 +387,7 @@ impl<'a> Builder<'a> {
                 })?;
                 continue;
             }
-            if self.is_duplicate(&mut seen, label.name) {
+            if self.is_duplicate(label.name) {
                 return Err(self.error(
                     ErrorKind::DuplicateLabel {
                         name: Snippet::new(label.name),
@@ -404,22 +407,21 @@ impl<'a> Builder<'a> {
         Ok(special)
     }
 
-    /// Whether `name` is already in `scratch`; linear for few labels, hashed beyond.
-    fn is_duplicate(&self, seen: &mut Option<HashSet<&'a str>>, name: &'a str) -> bool {
+    /// Whether `name` is already in `scratch`; linear for few labels, hashed beyond (the set
+    /// is filled from `scratch` the first time a line needs it).
+    fn is_duplicate(&mut self, name: &'a str) -> bool {
         const LINEAR: usize = 16;
         if self.scratch.len() < LINEAR {
             return self.scratch.iter().any(|l| l.name == name);
         }
-        let set = seen.get_or_insert_with(|| {
-            self.scratch
-                .iter()
-                .filter_map(|l| match l.name {
-                    Cow::Borrowed(n) => Some(n),
-                    Cow::Owned(_) => None,
-                })
-                .collect()
-        });
-        !set.insert(name)
+        if self.seen.is_empty() {
+            for label in &self.scratch {
+                if let Cow::Borrowed(n) = label.name {
+                    self.seen.insert(n);
+                }
+            }
+        }
+        !self.seen.insert(name)
     }
 }
 

@@ -99,18 +99,12 @@ impl TypeLine<'_> {
     /// The declared type, if the word is one Go's text parser knows: `counter`, `gauge`,
     /// `summary`, `untyped`, `histogram` or `gauge_histogram`, in any case.
     pub fn metric_type(&self) -> Option<MetricType> {
-        const WORDS: [(&str, MetricType); 6] = [
-            ("counter", MetricType::Counter),
-            ("gauge", MetricType::Gauge),
-            ("summary", MetricType::Summary),
-            ("untyped", MetricType::Untyped),
-            ("histogram", MetricType::Histogram),
-            ("gauge_histogram", MetricType::GaugeHistogram),
-        ];
-        WORDS
-            .iter()
-            .find(|(w, _)| w.eq_ignore_ascii_case(self.word))
-            .map(|&(_, t)| t)
+        // Go looks the upper-cased word up among the protobuf enum names, so the OpenMetrics
+        // spelling `gaugehistogram`, which `MetricType::from_str` also reads, is unknown here.
+        if self.word.eq_ignore_ascii_case("gaugehistogram") {
+            return None;
+        }
+        self.word.parse().ok()
     }
 }
 

@@ -85,6 +85,21 @@ pub(crate) struct Builder<'a> {
     scratch_offsets: Vec<usize>,
     /// Names in `scratch`, filled only for lines with many labels; reused across lines.
     seen: HashSet<&'a str>,
+    /// Bumped whenever `open` changes shape, so cached indices into it can be checked.
+    generation: u64,
+    /// How the previous sample line's name resolved; consecutive lines of one family skip
+    /// every map lookup. A name's resolution never changes once made (types are fixed once a
+    /// family has samples), so only the open index needs the generation check.
+    last: Option<LastSample<'a>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct LastSample<'a> {
+    name: &'a str,
+    role: Role,
+    ix: usize,
+    metric_type: MetricType,
+    generation: u64,
 }
 
 impl<'a> Builder<'a> {
@@ -102,6 +117,8 @@ impl<'a> Builder<'a> {
             scratch: Vec::new(),
             scratch_offsets: Vec::new(),
             seen: HashSet::new(),
+            generation: 0,
+            last: None,
         }
     }
 
@@ -175,6 +192,7 @@ impl<'a> Builder<'a> {
     /// Ends the input: every open family with samples is finished and queued, in order of
     /// its first sample.
     pub(crate) fn finish(&mut self) {
+        self.generation += 1;
         let mut open = std::mem::take(&mut self.open);
         open.retain(|o| !o.family.metrics.is_empty());
         open.sort_by_key(|o| o.first_sample);
@@ -260,6 +278,7 @@ impl<'a> Builder<'a> {
                 }
             }
         }
+        self.generation += 1;
         let ix = self.open.len();
         let state = self.state_mut(key);
         state.open = Some(ix);
@@ -274,14 +293,29 @@ impl<'a> Builder<'a> {
     }
 
     fn push_sample(&mut self, s: &Sample<'a>, line_offset: usize) -> Result<()> {
-        let (key, role) = self.resolve(s.name, line_offset)?;
-        let ix = self.open_family(key);
-        let metric_type = match self.state_mut(key).metric_type {
-            Some(t) => t,
-            None => {
-                self.state_mut(key).metric_type = Some(MetricType::Untyped);
-                self.family_mut(ix).metric_type = MetricType::Untyped;
-                MetricType::Untyped
+        let (role, ix, metric_type) = match self.last {
+            Some(l) if l.name == s.name && l.generation == self.generation => {
+                (l.role, l.ix, l.metric_type)
+            }
+            _ => {
+                let (key, role) = self.resolve(s.name, line_offset)?;
+                let ix = self.open_family(key);
+                let metric_type = match self.state_mut(key).metric_type {
+                    Some(t) => t,
+                    None => {
+                        self.state_mut(key).metric_type = Some(MetricType::Untyped);
+                        self.family_mut(ix).metric_type = MetricType::Untyped;
+                        MetricType::Untyped
+                    }
+                };
+                self.last = Some(LastSample {
+                    name: s.name,
+                    role,
+                    ix,
+                    metric_type,
+                    generation: self.generation,
+                });
+                (role, ix, metric_type)
             }
         };
         if metric_type == MetricType::GaugeHistogram {

@@ -8,6 +8,10 @@
 //! as [`number::write_float`](crate::number::write_float); a timestamp follows the value when
 //! the metric has one. A missing summary or histogram sum or count is written as `0`.
 //!
+//! Counts are written as floats, as Go writes them, so a count above 2^53 may come back as a
+//! neighbouring integer (`2^64 - 1` is written `1.8446744073709552e+19` and reads back as
+//! `2^63` under Go's conversion): text does not round-trip such counts, in Go neither.
+//!
 //! What text 0.0.4 cannot carry is left out: units, created timestamps, exemplars, native
 //! buckets (a native-only histogram is written as its `+Inf` bucket, sum and count).
 //!

@@ -178,11 +178,21 @@ fn grouping_rules() {
 /// spelling; Go gives the same two outputs (checked against the oracle when this was found).
 #[test]
 fn regression_count_above_2_53_is_not_a_fixed_point_in_go_either() {
-    let input = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/regressions/text_roundtrip_count_above_2_53.prom")).unwrap();
+    let input = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/regressions/text_roundtrip_count_above_2_53.prom"
+    ))
+    .unwrap();
     let once = text::encode(&text::parse(&input).unwrap()).unwrap();
-    assert_eq!(once, "# TYPE s summary\ns_sum 0\ns_count 1.8446744073709552e+19\n");
+    assert_eq!(
+        once,
+        "# TYPE s summary\ns_sum 0\ns_count 1.8446744073709552e+19\n"
+    );
     let twice = text::encode(&text::parse(&once).unwrap()).unwrap();
-    assert_eq!(twice, "# TYPE s summary\ns_sum 0\ns_count 9.223372036854776e+18\n");
+    assert_eq!(
+        twice,
+        "# TYPE s summary\ns_sum 0\ns_count 9.223372036854776e+18\n"
+    );
 }
 
 /// Errors: (input, kind check, line, column, message).

@@ -36,7 +36,7 @@ impl Error {
         }))
     }
 
-    /// An error at a byte offset of a binary input.
+    /// An error at a byte offset of a binary input (protobuf).
     #[cold]
     pub(crate) fn at_offset(kind: ErrorKind, offset: usize) -> Self {
         Error(Box::new(Inner {

@@ -1,10 +1,46 @@
 //! Read and write the Prometheus exposition formats through one model.
+//!
+//! Every format reads into, and writes from, [`MetricFamily<'a>`](MetricFamily): a name, help,
+//! type and [`Metric`]s with [`Label`]s, a [`Value`] and an optional timestamp. Strings borrow
+//! from the input unless an escape forced a copy; [`MetricFamily::into_owned`] detaches them.
+//!
+//! - [`text`]: text format 0.0.4. [`text::Lexer`] yields one borrowed record per line;
+//!   [`text::parse`] and [`text::families`] group lines into families exactly as Go's
+//!   `expfmt.TextParser` does; [`text::encode`] writes Go's `MetricFamilyToText` output.
+//!
+//! ```
+//! use expfmt::{MetricType, Value};
+//!
+//! let input = concat!(
+//!     "# HELP temp_celsius Temperature.\n",
+//!     "# TYPE temp_celsius gauge\n",
+//!     "temp_celsius{room=\"kitchen\"} 21.5\n",
+//!     "temp_celsius{room=\"attic\"} 30 1700000000000\n",
+//! );
+//! let families = expfmt::text::parse(input)?;
+//! let temp = &families[0];
+//! assert_eq!(temp.metric_type, MetricType::Gauge);
+//! assert_eq!(temp.help.as_deref(), Some("Temperature."));
+//! assert_eq!(temp.metrics[1].label("room"), Some("attic"));
+//! assert_eq!(temp.metrics[1].value, Value::Gauge(30.0));
+//! assert_eq!(temp.metrics[1].timestamp_ms, Some(1_700_000_000_000));
+//!
+//! // Bad input is a typed error with a line and column, never a panic.
+//! let err = expfmt::text::parse("temp_celsius{room=kitchen} 1\n").unwrap_err();
+//! assert_eq!(err.to_string(), "line 1, column 19: expected '\"' at start of label value, found 'k'");
+//! # Ok::<(), expfmt::Error>(())
+//! ```
+#![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod error;
+pub mod escape;
 pub mod limits;
 pub mod model;
+pub mod names;
+pub mod number;
 pub mod proto;
+pub mod text;
 
 pub use error::{Error, ErrorKind, Result};
 pub use limits::{Limit, Limits};
@@ -12,3 +48,8 @@ pub use model::{
     Bucket, BucketSpan, Count, Counter, Exemplar, Histogram, Label, Metric, MetricFamily,
     MetricType, NativeBuckets, NativeHistogram, Quantile, Summary, Timestamp, Value,
 };
+
+/// The README's examples, run as doctests so they cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -995,7 +995,7 @@ fn item_35_two_families_of_one_name_stay_two_as_in_go() {
 
 proptest! {
     #[test]
-    fn model_proto_model(families in common::families()) {
+    fn model_proto_model(families in common::strategies::families()) {
         let bytes = proto::encode(&families).unwrap();
         let (decoded, error) = decode_everywhere(&bytes, Limits::default());
         prop_assert!(error.is_none(), "{:?}", error);
@@ -1022,7 +1022,7 @@ proptest! {
 
     #[test]
     fn mutated_bodies_never_panic_and_agree_everywhere(
-        families in common::some_families(),
+        families in common::strategies::some_families(),
         edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
     ) {
         let mut bytes = proto::encode(&families).unwrap();
@@ -1034,7 +1034,7 @@ proptest! {
     }
 
     #[test]
-    fn every_truncation_of_a_valid_body_is_an_error(families in common::some_families(), cut in any::<prop::sample::Index>()) {
+    fn every_truncation_of_a_valid_body_is_an_error(families in common::strategies::some_families(), cut in any::<prop::sample::Index>()) {
         let bytes = proto::encode(&families).unwrap();
         let at = cut.index(bytes.len());
         let (_, error) = decode_everywhere(&bytes[..at], Limits::unlimited());

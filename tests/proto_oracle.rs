@@ -9,70 +9,15 @@
 //! - Go parses text expositions and writes them as protobuf (`text2proto`); we decode Go's bytes
 //!   and encode them again, and the bytes must be Go's.
 //!
-//! The oracle is built with `tests/oracle/build.sh`. Without Go the tests print that they
-//! skipped; with `CI=true` they fail instead.
+//! The oracle is built by `tests/common/oracle.rs` with `tests/oracle/build.sh`. Without Go the
+//! tests print that they skipped; with `CI=true` they fail instead.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::OnceLock;
-
+use common::oracle::{oracle, run, Answer};
 use expfmt::proto;
 use proptest::prelude::*;
-
-/// The oracle binary, built once per test run; `None` (after saying so) when Go is missing
-/// outside CI.
-fn oracle() -> Option<&'static Path> {
-    static ORACLE: OnceLock<Option<PathBuf>> = OnceLock::new();
-    ORACLE
-        .get_or_init(|| {
-            let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-            let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("go-oracle/expfmt-oracle");
-            let status = Command::new("sh")
-                .arg(root.join("tests/oracle/build.sh"))
-                .arg(&out)
-                .stdout(Stdio::null())
-                .status();
-            match status {
-                Ok(s) if s.success() => Some(out),
-                other => {
-                    let why = format!("building the Go oracle failed ({other:?})");
-                    if std::env::var_os("CI").is_some_and(|v| v == "true") {
-                        panic!("{why}; CI needs golang-go and golang-github-prometheus-common-dev");
-                    }
-                    eprintln!(
-                        "SKIPPED: {why}; install golang-go and golang-github-prometheus-common-dev"
-                    );
-                    None
-                }
-            }
-        })
-        .as_deref()
-}
-
-/// Runs the oracle in `mode` on `input`: its stdout, or its stderr as the error.
-fn run(oracle: &Path, mode: &str, input: &[u8]) -> Result<Vec<u8>, String> {
-    let mut child = Command::new(oracle)
-        .arg(mode)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn oracle");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let out = child.wait_with_output().expect("oracle output");
-    writer.join().expect("writer thread").expect("write stdin");
-    if out.status.success() {
-        Ok(out.stdout)
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
-}
 
 /// The offset and both sides of the first difference, for a readable failure.
 fn first_difference(ours: &[u8], go: &[u8]) -> String {
@@ -95,11 +40,13 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
     #[test]
-    fn go_reencodes_our_bytes_identically(families in common::families()) {
+    fn go_reencodes_our_bytes_identically(families in common::strategies::families()) {
         let Some(oracle) = oracle() else { return Ok(()) };
         let ours = proto::encode(&families).unwrap();
-        let go = run(oracle, "proto2proto", &ours)
-            .map_err(|e| TestCaseError::fail(format!("Go rejected our bytes: {e}")))?;
+        let go = match run(oracle, "proto2proto", &ours) {
+            Answer::Ok(go) => go,
+            Answer::Err(e) => return Err(TestCaseError::fail(format!("Go rejected our bytes: {e}"))),
+        };
         prop_assert!(go == ours, "{}", first_difference(&ours, &go));
     }
 }
@@ -135,7 +82,9 @@ odd 1e-300
 #[test]
 fn we_reencode_go_bytes_identically() {
     let Some(oracle) = oracle() else { return };
-    let go = run(oracle, "text2proto", TEXT.as_bytes()).unwrap();
+    let Answer::Ok(go) = run(oracle, "text2proto", TEXT.as_bytes()) else {
+        panic!("Go refused the text");
+    };
     let families = proto::decode(&go).unwrap();
     assert_eq!(families.len(), 5);
     let ours = proto::encode(&families).unwrap();

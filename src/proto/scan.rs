@@ -377,20 +377,20 @@ impl Scanner<'_> {
     }
 }
 
-/// Whether `name` matches Go's legacy rule, `[a-zA-Z_:][a-zA-Z0-9_:]*` for metric names and
-/// `[a-zA-Z_][a-zA-Z0-9_]*` for label names, as `expfmt`'s protobuf decoder checks them.
-//
-// TODO(merge): use the shared rules of `crate::names` once this branch meets main.
+/// Whether `name` matches Go's legacy rule ([`crate::names`]): `[a-zA-Z_:][a-zA-Z0-9_:]*` for
+/// metric names and `[a-zA-Z_][a-zA-Z0-9_]*` for label names, as `expfmt`'s protobuf decoder
+/// checks them. Bytes, not `str`: label strings reach here before prost has checked their UTF-8.
 fn is_legacy_name(name: &[u8], metric: bool) -> bool {
-    let ok = |b: u8, first: bool| {
-        b.is_ascii_alphabetic()
-            || b == b'_'
-            || (metric && b == b':')
-            || (!first && b.is_ascii_digit())
+    use crate::names::{
+        is_label_name_continue, is_label_name_start, is_metric_name_continue, is_metric_name_start,
     };
-    match name.split_first() {
-        Some((&first, rest)) => ok(first, true) && rest.iter().all(|&b| ok(b, false)),
-        None => false,
+    let Some((&first, rest)) = name.split_first() else {
+        return false;
+    };
+    if metric {
+        is_metric_name_start(first) && rest.iter().all(|&b| is_metric_name_continue(b))
+    } else {
+        is_label_name_start(first) && rest.iter().all(|&b| is_label_name_continue(b))
     }
 }
 

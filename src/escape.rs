@@ -1,0 +1,149 @@
+//! Escaping shared by the text formats.
+//!
+//! ```text
+//! label value escapes: \\  \"  \n
+//! HELP text escapes:   \\  \n
+//! ```
+//!
+//! Unescaping borrows when the text has no backslash, so escape-free input is never copied.
+
+use std::borrow::Cow;
+
+/// Which escapes a piece of text allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Escapes {
+    /// Label values: `\\`, `\"`, `\n`.
+    LabelValue,
+    /// HELP text: `\\`, `\n`.
+    Help,
+}
+
+impl Escapes {
+    /// What the escape `\c` stands for, if it is one.
+    #[inline]
+    pub fn decode(self, c: u8) -> Option<char> {
+        match (c, self) {
+            (b'\\', _) => Some('\\'),
+            (b'n', _) => Some('\n'),
+            (b'"', Escapes::LabelValue) => Some('"'),
+            _ => None,
+        }
+    }
+}
+
+/// Finds the first invalid escape in `raw`: its byte offset (of the backslash) and the
+/// character after it, or `None` for a trailing lone backslash at `raw.len() - 1`.
+pub fn find_invalid_escape(raw: &str, escapes: Escapes) -> Option<(usize, Option<char>)> {
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    while let Some(pos) = memchr::memchr(b'\\', bytes.get(i..)?) {
+        let at = i + pos;
+        match bytes.get(at + 1) {
+            None => return Some((at, None)),
+            Some(&c) if escapes.decode(c).is_none() => {
+                let next = raw.get(at + 1..).and_then(|s| s.chars().next());
+                return Some((at, next));
+            }
+            Some(_) => i = at + 2,
+        }
+    }
+    None
+}
+
+/// Unescapes text that [`find_invalid_escape`] found valid; borrows when there is nothing to
+/// do. An invalid escape (impossible after validation) keeps its character.
+pub fn unescape(raw: &str, escapes: Escapes) -> Cow<'_, str> {
+    let Some(first) = memchr::memchr(b'\\', raw.as_bytes()) else {
+        return Cow::Borrowed(raw);
+    };
+    let mut out = String::with_capacity(raw.len());
+    let (head, mut rest) = raw.split_at(first);
+    out.push_str(head);
+    while let Some(pos) = memchr::memchr(b'\\', rest.as_bytes()) {
+        let (plain, tail) = rest.split_at(pos);
+        out.push_str(plain);
+        let mut chars = tail.chars();
+        chars.next(); // the backslash
+        match chars.next() {
+            Some(c) => {
+                let byte = u8::try_from(c).unwrap_or(0);
+                out.push(escapes.decode(byte).unwrap_or(c));
+            }
+            None => out.push('\\'),
+        }
+        rest = chars.as_str();
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// Appends `s` with the escapes of `escapes` applied.
+pub fn escape_into(out: &mut String, s: &str, escapes: Escapes) {
+    let quote = escapes == Escapes::LabelValue;
+    let needs = |b: u8| b == b'\\' || b == b'\n' || (quote && b == b'"');
+    let mut rest = s;
+    loop {
+        let Some(pos) = rest.bytes().position(needs) else {
+            out.push_str(rest);
+            return;
+        };
+        let (plain, tail) = rest.split_at(pos);
+        out.push_str(plain);
+        let mut chars = tail.chars();
+        match chars.next() {
+            Some('\n') => out.push_str("\\n"),
+            Some('"') => out.push_str("\\\""),
+            _ => out.push_str("\\\\"),
+        }
+        rest = chars.as_str();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unescape_borrows_clean_text() {
+        assert!(matches!(
+            unescape("abc", Escapes::LabelValue),
+            Cow::Borrowed("abc")
+        ));
+        assert_eq!(unescape(r#"a\\b\"c\nd"#, Escapes::LabelValue), "a\\b\"c\nd");
+        assert_eq!(unescape(r"a\\b\nc", Escapes::Help), "a\\b\nc");
+    }
+
+    #[test]
+    fn invalid_escapes_are_found() {
+        assert_eq!(
+            find_invalid_escape(r"ab\tc", Escapes::LabelValue),
+            Some((2, Some('t')))
+        );
+        assert_eq!(
+            find_invalid_escape(r#"a\"b"#, Escapes::Help),
+            Some((1, Some('"')))
+        );
+        assert_eq!(find_invalid_escape(r"ab\", Escapes::Help), Some((2, None)));
+        assert_eq!(find_invalid_escape(r"a\\\\b\n", Escapes::Help), None);
+        assert_eq!(
+            find_invalid_escape("a\\é", Escapes::Help),
+            Some((1, Some('é')))
+        );
+    }
+
+    #[test]
+    fn escape_round_trips() {
+        for s in ["", "plain", "x\"} 1\nevil 1\n#", "a\\nb", "\\", "é\"\n"] {
+            for e in [Escapes::LabelValue, Escapes::Help] {
+                let mut out = String::new();
+                escape_into(&mut out, s, e);
+                assert_eq!(find_invalid_escape(&out, e), None, "{out}");
+                if e == Escapes::Help {
+                    // HELP keeps '"' as is.
+                    assert!(!out.contains('\n'));
+                }
+                assert_eq!(unescape(&out, e), s);
+            }
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! Writing families as text format 0.0.4, byte for byte as Go's `expfmt.MetricFamilyToText`.
+//!
+//! Per family: `# HELP name text` when there is help (`\\` and `\n` escaped), `# TYPE name type`,
+//! then one line per sample in model order: counters, gauges and untyped as `name{labels} value`;
+//! summaries as one `quantile` line per quantile then `_sum` and `_count`; histograms as one
+//! `_bucket` line per bucket (plus a `le="+Inf"` bucket holding the count when the buckets lack
+//! one), then `_sum` and `_count`. Label values escape `\\`, `\"` and `\n`; floats are written
+//! as [`number::write_float`](crate::number::write_float); a timestamp follows the value when
+//! the metric has one. A missing summary or histogram sum or count is written as `0`.
+//!
+//! Counts are written as floats, as Go writes them, so a count above 2^53 may come back as a
+//! neighbouring integer (`2^64 - 1` is written `1.8446744073709552e+19` and reads back as
+//! `2^63` under Go's conversion): text does not round-trip such counts, in Go neither.
+//!
+//! What text 0.0.4 cannot carry is left out: units, created timestamps, exemplars, native
+//! buckets (a native-only histogram is written as its `+Inf` bucket, sum and count).
+//!
+//! Refused, as in Go: a family with no metrics or no name, a `gauge_histogram` family (text
+//! 0.0.4 has no such type), a metric whose value does not match the family type. Refused here
+//! but written by Go: an invalid metric or label name, or a `__name__` label: output that no
+//! parser would read back.
+
+use std::fmt::Write as _;
+
+use crate::error::{ErrorKind, Result, Snippet};
+use crate::escape::{escape_into, Escapes};
+use crate::model::{Count, MetricFamily, MetricType, Value};
+use crate::names;
+use crate::number::write_float;
+
+/// Appends the text of every family to `out`.
+///
+/// On error, `out` keeps the families written before the failing one.
+pub fn encode_into(out: &mut String, families: &[MetricFamily<'_>]) -> Result<()> {
+    let mut labels = String::new();
+    for family in families {
+        let start = out.len();
+        if let Err(e) = encode_family(out, &mut labels, family) {
+            out.truncate(start);
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+fn encode_family(out: &mut String, labels: &mut String, family: &MetricFamily<'_>) -> Result<()> {
+    let name = family.name.as_ref();
+    if name.is_empty() {
+        return Err(ErrorKind::MissingFamilyName.into());
+    }
+    if family.metrics.is_empty() {
+        return Err(ErrorKind::NoMetrics {
+            family: Snippet::new(name),
+        }
+        .into());
+    }
+    if !names::is_valid_metric_name(name) {
+        return Err(ErrorKind::InvalidName {
+            name: Snippet::new(name),
+            what: "metric",
+        }
+        .into());
+    }
+    if family.metric_type == MetricType::GaugeHistogram {
+        return Err(ErrorKind::UnsupportedType {
+            format: "text 0.0.4",
+            metric_type: family.metric_type,
+        }
+        .into());
+    }
+    if let Some(help) = &family.help {
+        out.push_str("# HELP ");
+        out.push_str(name);
+        out.push(' ');
+        escape_into(out, help, Escapes::Help);
+        out.push('\n');
+    }
+    out.push_str("# TYPE ");
+    out.push_str(name);
+    out.push(' ');
+    out.push_str(family.metric_type.as_str());
+    out.push('\n');
+
+    for metric in &family.metrics {
+        if !metric.value.fits(family.metric_type) {
+            return Err(ErrorKind::ValueTypeMismatch {
+                family: Snippet::new(name),
+                expected: family.metric_type,
+                found: metric.value.metric_type(),
+            }
+            .into());
+        }
+        labels.clear();
+        for label in &metric.labels {
+            if !names::is_valid_label_name(&label.name) || label.name == names::RESERVED_LABEL {
+                return Err(ErrorKind::InvalidName {
+                    name: Snippet::new(&label.name),
+                    what: "label",
+                }
+                .into());
+            }
+            if !labels.is_empty() {
+                labels.push(',');
+            }
+            labels.push_str(&label.name);
+            labels.push_str("=\"");
+            escape_into(labels, &label.value, Escapes::LabelValue);
+            labels.push('"');
+        }
+        let line = Line {
+            name,
+            labels,
+            timestamp_ms: metric.timestamp_ms,
+        };
+        match &metric.value {
+            Value::Counter(c) => line.write(out, "", None, c.value),
+            Value::Gauge(v) | Value::Untyped(v) => line.write(out, "", None, *v),
+            Value::Summary(s) => {
+                for q in &s.quantiles {
+                    line.write(out, "", Some(("quantile", q.quantile)), q.value);
+                }
+                line.write(out, "_sum", None, s.sum.unwrap_or(0.0));
+                let count = s.count.map_or(0.0, |c| Count::Int(c).as_f64());
+                line.write(out, "_count", None, count);
+            }
+            Value::Histogram(h) => {
+                let count = h.count.map_or(0.0, Count::as_f64);
+                let mut inf_seen = false;
+                for b in &h.buckets {
+                    line.write(
+                        out,
+                        "_bucket",
+                        Some(("le", b.upper_bound)),
+                        b.count.as_f64(),
+                    );
+                    inf_seen |= b.upper_bound == f64::INFINITY;
+                }
+                if !inf_seen {
+                    line.write(out, "_bucket", Some(("le", f64::INFINITY)), count);
+                }
+                line.write(out, "_sum", None, h.sum.unwrap_or(0.0));
+                line.write(out, "_count", None, count);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The parts every sample line of one metric shares.
+struct Line<'m> {
+    name: &'m str,
+    /// `a="b",c="d"`, already escaped.
+    labels: &'m str,
+    timestamp_ms: Option<i64>,
+}
+
+impl Line<'_> {
+    fn write(&self, out: &mut String, suffix: &str, extra: Option<(&str, f64)>, value: f64) {
+        out.push_str(self.name);
+        out.push_str(suffix);
+        if !self.labels.is_empty() || extra.is_some() {
+            out.push('{');
+            out.push_str(self.labels);
+            if let Some((name, v)) = extra {
+                if !self.labels.is_empty() {
+                    out.push(',');
+                }
+                out.push_str(name);
+                out.push_str("=\"");
+                write_float(out, v);
+                out.push('"');
+            }
+            out.push('}');
+        }
+        out.push(' ');
+        write_float(out, value);
+        if let Some(ts) = self.timestamp_ms {
+            let _ = write!(out, " {ts}");
+        }
+        out.push('\n');
+    }
+}

@@ -1,0 +1,569 @@
+//! Grouping lines into families, the way Go's `expfmt.TextParser` groups them.
+//!
+//! The rules, in Go's order:
+//! - A line names a family by its metric name. An exact match with a family seen before wins;
+//!   otherwise `x_count` / `x_sum` belong to a family `x` declared `summary`, and `x_count` /
+//!   `x_sum` / `x_bucket` to a family `x` declared `histogram`; otherwise the name starts a new
+//!   family. A family is "seen" from its first HELP, TYPE or sample line.
+//! - `# TYPE` may come once per family, before its samples; a family sampled before any TYPE is
+//!   `untyped`. `# HELP` may come once, anywhere.
+//! - Counter, gauge and untyped lines are one series each (the same labels twice make two).
+//! - Summary and histogram lines with the same label set (order aside, `quantile` / `le` not
+//!   counted) are one series: `quantile="q"` lines add quantiles, `le="b"` lines add buckets,
+//!   `_sum` and `_count` lines set the sum and count. A line with none of these (or with a NaN
+//!   rank or bound) adds nothing to the series, as in Go.
+//! - Counts are converted to integers as Go converts a float64 to uint64 on amd64 (truncation;
+//!   negative, NaN and out-of-range values wrap as Go's do).
+//! - The last timestamp given on any line of a series is the series' timestamp.
+//! - Families without samples are dropped.
+//!
+//! One difference from Go: a sample line for a family declared `gauge_histogram` is an error
+//! here. Go records the series with no value and fails later when encoding it.
+
+use std::borrow::Cow;
+use std::collections::hash_map::{Entry, HashMap};
+use std::collections::{HashSet, VecDeque};
+use std::hash::{BuildHasher, RandomState};
+
+use nom::Offset;
+
+use super::lexer::{Lexer, Line, Record, Sample};
+use crate::error::{Error, ErrorKind, Result, Snippet};
+use crate::limits::{Limit, Limits};
+use crate::model::{
+    Bucket, Count, Counter, Histogram, Label, Metric, MetricFamily, MetricType, Quantile, Summary,
+    Value,
+};
+use crate::number;
+
+/// What a line's name says about its role in a summary or histogram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Plain,
+    Count,
+    Sum,
+}
+
+/// What is known about a family name for the whole input.
+#[derive(Debug)]
+struct NameState<'a> {
+    metric_type: Option<MetricType>,
+    help: Option<Cow<'a, str>>,
+    /// Index into `Builder::open` while a family of this name is being built.
+    open: Option<usize>,
+}
+
+/// A family being built, with its series index for summaries and histograms.
+#[derive(Debug)]
+struct Open<'a> {
+    family: MetricFamily<'a>,
+    /// Sequence number of the first sample, for ordering; `u64::MAX` while there is none.
+    first_sample: u64,
+    /// Order-independent label-set hash -> indices of metrics with that hash.
+    series: HashMap<u64, Vec<usize>>,
+}
+
+/// Folds lexed lines into families.
+///
+/// In collecting mode every family stays open to the end, so interleaved lines merge as in Go.
+/// In streaming mode only the current family is open: when a line belongs to another family the
+/// current one is finished and queued, and a family that comes back later is a new piece.
+#[derive(Debug)]
+pub(crate) struct Builder<'a> {
+    input: &'a str,
+    limits: Limits,
+    streaming: bool,
+    names: HashMap<&'a str, NameState<'a>>,
+    open: Vec<Open<'a>>,
+    ready: VecDeque<MetricFamily<'a>>,
+    series_count: usize,
+    seq: u64,
+    hasher: RandomState,
+    /// Labels of the line being folded, reused across lines.
+    scratch: Vec<Label<'a>>,
+    /// Byte offsets of the names in `scratch`.
+    scratch_offsets: Vec<usize>,
+    /// Names in `scratch`, filled only for lines with many labels; reused across lines.
+    seen: HashSet<&'a str>,
+    /// Bumped whenever `open` changes shape, so cached indices into it can be checked.
+    generation: u64,
+    /// How the previous sample line's name resolved; consecutive lines of one family skip
+    /// every map lookup. A name's resolution never changes once made (types are fixed once a
+    /// family has samples), so only the open index needs the generation check.
+    last: Option<LastSample<'a>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct LastSample<'a> {
+    name: &'a str,
+    role: Role,
+    ix: usize,
+    metric_type: MetricType,
+    generation: u64,
+}
+
+impl<'a> Builder<'a> {
+    pub(crate) fn new(input: &'a str, limits: Limits, streaming: bool) -> Self {
+        Builder {
+            input,
+            limits,
+            streaming,
+            names: HashMap::new(),
+            open: Vec::new(),
+            ready: VecDeque::new(),
+            series_count: 0,
+            seq: 0,
+            hasher: RandomState::new(),
+            scratch: Vec::new(),
+            scratch_offsets: Vec::new(),
+            seen: HashSet::new(),
+            generation: 0,
+            last: None,
+        }
+    }
+
+    #[cold]
+    fn error(&self, kind: ErrorKind, offset: usize) -> Error {
+        Error::in_text(kind, self.input.as_bytes(), offset)
+    }
+
+    /// Takes the next finished family (streaming mode).
+    pub(crate) fn pop_ready(&mut self) -> Option<MetricFamily<'a>> {
+        self.ready.pop_front()
+    }
+
+    /// Folds one lexed line.
+    pub(crate) fn push(&mut self, record: Record<'a>) -> Result<()> {
+        match record.line {
+            Line::Blank | Line::Comment(_) => Ok(()),
+            Line::Help(h) => {
+                let (key, _) = self.resolve(h.name, h.name_offset)?;
+                let ix = self.open_family(key);
+                if h.raw.is_empty() {
+                    // Go stops at the end of the line before its duplicate check.
+                    return Ok(());
+                }
+                let state = self.state_mut(key);
+                if state.help.is_some() {
+                    return Err(self.error(
+                        ErrorKind::DuplicateHelp {
+                            name: Snippet::new(key),
+                        },
+                        h.name_offset,
+                    ));
+                }
+                let text = h.text();
+                state.help = Some(text.clone());
+                self.family_mut(ix).help = Some(text);
+                Ok(())
+            }
+            Line::Type(t) => {
+                let (key, _) = self.resolve(t.name, t.name_offset)?;
+                let ix = self.open_family(key);
+                if t.word.is_empty() {
+                    // Go stops at the end of the line before its duplicate check.
+                    return Ok(());
+                }
+                if self.state_mut(key).metric_type.is_some() {
+                    return Err(self.error(
+                        ErrorKind::DuplicateType {
+                            name: Snippet::new(key),
+                        },
+                        t.name_offset,
+                    ));
+                }
+                let Some(metric_type) = t.metric_type() else {
+                    let word_offset = self.input.offset(t.word);
+                    return Err(self.error(
+                        ErrorKind::UnknownType {
+                            found: Snippet::new(t.word),
+                        },
+                        word_offset,
+                    ));
+                };
+                self.state_mut(key).metric_type = Some(metric_type);
+                self.family_mut(ix).metric_type = metric_type;
+                Ok(())
+            }
+            Line::Sample(s) => self.push_sample(&s, record.offset),
+        }
+    }
+
+    /// Ends the input: every open family with samples is finished and queued, in order of
+    /// its first sample.
+    pub(crate) fn finish(&mut self) {
+        self.generation += 1;
+        let mut open = std::mem::take(&mut self.open);
+        open.retain(|o| !o.family.metrics.is_empty());
+        open.sort_by_key(|o| o.first_sample);
+        self.ready.extend(open.into_iter().map(|o| o.family));
+        for state in self.names.values_mut() {
+            state.open = None;
+        }
+    }
+
+    /// Finishes the input and takes every queued family.
+    pub(crate) fn into_families(mut self) -> Vec<MetricFamily<'a>> {
+        self.finish();
+        self.ready.into()
+    }
+
+    fn state_mut(&mut self, key: &'a str) -> &mut NameState<'a> {
+        self.names.entry(key).or_insert_with(|| NameState {
+            metric_type: None,
+            help: None,
+            open: None,
+        })
+    }
+
+    fn family_mut(&mut self, ix: usize) -> &mut MetricFamily<'a> {
+        // `ix` always comes from `open_family`, which keeps it in bounds.
+        &mut self.open[ix].family
+    }
+
+    /// Which family a line named `name` belongs to, and its role there; creates the family
+    /// name if it is new.
+    fn resolve(&mut self, name: &'a str, offset: usize) -> Result<(&'a str, Role)> {
+        if self.names.contains_key(name) {
+            return Ok((name, Role::Plain));
+        }
+        let is = |key: &str, t: MetricType| {
+            self.names
+                .get(key)
+                .is_some_and(|s| s.metric_type == Some(t))
+        };
+        if let Some(base) = name.strip_suffix("_count") {
+            if is(base, MetricType::Summary) || is(base, MetricType::Histogram) {
+                return Ok((base, Role::Count));
+            }
+        }
+        if let Some(base) = name.strip_suffix("_sum") {
+            if is(base, MetricType::Summary) || is(base, MetricType::Histogram) {
+                return Ok((base, Role::Sum));
+            }
+        }
+        if let Some(base) = name.strip_suffix("_bucket") {
+            if is(base, MetricType::Histogram) {
+                return Ok((base, Role::Plain));
+            }
+        }
+        if self.names.len() >= self.limits.max_families {
+            return Err(self.limit(Limit::Families, self.limits.max_families, offset));
+        }
+        if name.len() > self.limits.max_name_len {
+            return Err(self.limit(Limit::NameLength, self.limits.max_name_len, offset));
+        }
+        self.state_mut(name);
+        Ok((name, Role::Plain))
+    }
+
+    #[cold]
+    fn limit(&self, which: Limit, limit: usize, offset: usize) -> Error {
+        self.error(ErrorKind::LimitExceeded { which, limit }, offset)
+    }
+
+    /// The index in `open` of the family `key`, opening it (and, when streaming, finishing
+    /// the current one) if needed.
+    fn open_family(&mut self, key: &'a str) -> usize {
+        if let Some(ix) = self.names.get(key).and_then(|s| s.open) {
+            return ix;
+        }
+        if self.streaming {
+            for done in self.open.drain(..) {
+                if let Some(state) = self.names.get_mut(done.family.name.as_ref()) {
+                    state.open = None;
+                }
+                if !done.family.metrics.is_empty() {
+                    self.ready.push_back(done.family);
+                }
+            }
+        }
+        self.generation += 1;
+        let ix = self.open.len();
+        let state = self.state_mut(key);
+        state.open = Some(ix);
+        let mut family = MetricFamily::new(key, state.metric_type.unwrap_or(MetricType::Untyped));
+        family.help = state.help.clone();
+        self.open.push(Open {
+            family,
+            first_sample: u64::MAX,
+            series: HashMap::new(),
+        });
+        ix
+    }
+
+    fn push_sample(&mut self, s: &Sample<'a>, line_offset: usize) -> Result<()> {
+        let (role, ix, metric_type) = match self.last {
+            Some(l) if l.name == s.name && l.generation == self.generation => {
+                (l.role, l.ix, l.metric_type)
+            }
+            _ => {
+                let (key, role) = self.resolve(s.name, line_offset)?;
+                let ix = self.open_family(key);
+                let metric_type = match self.state_mut(key).metric_type {
+                    Some(t) => t,
+                    None => {
+                        self.state_mut(key).metric_type = Some(MetricType::Untyped);
+                        self.family_mut(ix).metric_type = MetricType::Untyped;
+                        MetricType::Untyped
+                    }
+                };
+                self.last = Some(LastSample {
+                    name: s.name,
+                    role,
+                    ix,
+                    metric_type,
+                    generation: self.generation,
+                });
+                (role, ix, metric_type)
+            }
+        };
+        if metric_type == MetricType::GaugeHistogram {
+            return Err(self.error(
+                ErrorKind::UnsupportedType {
+                    format: "text 0.0.4",
+                    metric_type,
+                },
+                line_offset,
+            ));
+        }
+        let special = self.collect_labels(s, metric_type)?;
+        let seq = self.seq;
+        self.seq += 1;
+        // `ix` comes from `open_family` just above: in bounds.
+        let open = &mut self.open[ix];
+        if open.first_sample == u64::MAX {
+            open.first_sample = seq;
+        }
+        let metric_ix = match metric_type {
+            MetricType::Summary | MetricType::Histogram => find_or_add_series(
+                open,
+                &self.hasher,
+                &mut self.scratch,
+                metric_type,
+                &mut self.series_count,
+                self.limits.max_series,
+            ),
+            _ if self.series_count >= self.limits.max_series => None,
+            _ => {
+                self.series_count += 1;
+                let value = match metric_type {
+                    MetricType::Counter => Value::Counter(Counter::new(s.value)),
+                    MetricType::Gauge => Value::Gauge(s.value),
+                    _ => Value::Untyped(s.value),
+                };
+                let labels = take_labels(&mut self.scratch);
+                open.family.metrics.push(Metric::new(labels, value));
+                Some(open.family.metrics.len() - 1)
+            }
+        };
+        let Some(metric_ix) = metric_ix else {
+            return Err(self.limit(Limit::Series, self.limits.max_series, line_offset));
+        };
+        // `ix` comes from `open_family` just above: in bounds.
+        let open = &mut self.open[ix];
+        let Some(metric) = open.family.metrics.get_mut(metric_ix) else {
+            return Ok(());
+        };
+        match &mut metric.value {
+            Value::Summary(summary) => apply_summary(summary, role, special, s.value),
+            Value::Histogram(histogram) => apply_histogram(histogram, role, special, s.value),
+            _ => {}
+        }
+        if s.timestamp_ms.is_some() {
+            metric.timestamp_ms = s.timestamp_ms;
+        }
+        Ok(())
+    }
+
+    /// Collects the line's labels into `scratch`, in Go's order of checks: per label, the
+    /// duplicate check, then the `quantile` / `le` value. Returns the last `quantile` (summary)
+    /// or `le` (histogram) value; NaN when there is none, as in Go.
+    fn collect_labels(&mut self, s: &Sample<'a>, metric_type: MetricType) -> Result<f64> {
+        self.scratch.clear();
+        self.scratch_offsets.clear();
+        let special_name = match metric_type {
+            MetricType::Summary => Some("quantile"),
+            MetricType::Histogram => Some("le"),
+            _ => None,
+        };
+        let mut special = f64::NAN;
+        self.seen.clear();
+        for label in s.labels.iter() {
+            if label.name.len() > self.limits.max_name_len {
+                return Err(self.limit(
+                    Limit::NameLength,
+                    self.limits.max_name_len,
+                    label.name_offset,
+                ));
+            }
+            if label.raw_value.len() > self.limits.max_label_value_len {
+                // The raw length bounds the unescaped one from above; check exactly below.
+                let len = label.value().len();
+                if len > self.limits.max_label_value_len {
+                    return Err(self.limit(
+                        Limit::LabelValueLength,
+                        self.limits.max_label_value_len,
+                        label.value_offset,
+                    ));
+                }
+            }
+            if Some(label.name) == special_name {
+                let value = label.value();
+                special = number::parse_float(&value).ok_or_else(|| {
+                    let found = Snippet::new(&value);
+                    let kind = if metric_type == MetricType::Summary {
+                        ErrorKind::InvalidQuantile { found }
+                    } else {
+                        ErrorKind::InvalidBucketBound { found }
+                    };
+                    self.error(kind, label.value_offset)
+                })?;
+                continue;
+            }
+            if self.is_duplicate(label.name) {
+                return Err(self.error(
+                    ErrorKind::DuplicateLabel {
+                        name: Snippet::new(label.name),
+                    },
+                    label.name_offset,
+                ));
+            }
+            if self.scratch.len() >= self.limits.max_labels {
+                return Err(self.limit(Limit::Labels, self.limits.max_labels, label.name_offset));
+            }
+            self.scratch.push(Label {
+                name: Cow::Borrowed(label.name),
+                value: label.value(),
+            });
+            self.scratch_offsets.push(label.name_offset);
+        }
+        Ok(special)
+    }
+
+    /// Whether `name` is already in `scratch`; linear for few labels, hashed beyond (the set
+    /// is filled from `scratch` the first time a line needs it).
+    fn is_duplicate(&mut self, name: &'a str) -> bool {
+        const LINEAR: usize = 16;
+        if self.scratch.len() < LINEAR {
+            return self.scratch.iter().any(|l| l.name == name);
+        }
+        if self.seen.is_empty() {
+            for label in &self.scratch {
+                if let Cow::Borrowed(n) = label.name {
+                    self.seen.insert(n);
+                }
+            }
+        }
+        !self.seen.insert(name)
+    }
+}
+
+/// The series of a summary or histogram family with the label set in `scratch`, added if new.
+/// `None` when adding would pass `max_series`.
+fn find_or_add_series<'a>(
+    open: &mut Open<'a>,
+    hasher: &RandomState,
+    scratch: &mut Vec<Label<'a>>,
+    metric_type: MetricType,
+    series_count: &mut usize,
+    max_series: usize,
+) -> Option<usize> {
+    let metrics = &open.family.metrics;
+    // Consecutive lines of one series are the common case: try the last series first.
+    if let Some(last) = metrics.last() {
+        if same_label_set(&last.labels, scratch) {
+            return Some(metrics.len() - 1);
+        }
+    }
+    let hash = scratch
+        .iter()
+        .map(|l| hasher.hash_one((&l.name, &l.value)))
+        .fold(0u64, u64::wrapping_add);
+    let candidates = match open.series.entry(hash) {
+        Entry::Occupied(e) => e.into_mut(),
+        Entry::Vacant(e) => e.insert(Vec::new()),
+    };
+    if let Some(&ix) = candidates.iter().find(|&&ix| {
+        metrics
+            .get(ix)
+            .is_some_and(|m| same_label_set(&m.labels, scratch))
+    }) {
+        return Some(ix);
+    }
+    if *series_count >= max_series {
+        return None;
+    }
+    *series_count += 1;
+    let ix = metrics.len();
+    candidates.push(ix);
+    let labels = take_labels(scratch);
+    open.family
+        .metrics
+        .push(Metric::new(labels, Value::empty(metric_type)));
+    Some(ix)
+}
+
+/// Moves the labels out of `scratch` into an exactly sized `Vec`, keeping `scratch`'s
+/// capacity for the next line (`mem::take` would drop it and reallocate on every line).
+#[expect(clippy::drain_collect, reason = "keeps the scratch buffer's capacity")]
+fn take_labels<'a>(scratch: &mut Vec<Label<'a>>) -> Vec<Label<'a>> {
+    scratch.drain(..).collect()
+}
+
+/// Whether two duplicate-free label lists hold the same pairs, in any order.
+fn same_label_set(a: &[Label<'_>], b: &[Label<'_>]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    if a == b {
+        return true;
+    }
+    if a.len() <= 16 {
+        return a.iter().all(|x| b.contains(x));
+    }
+    let mut x: Vec<&Label<'_>> = a.iter().collect();
+    let mut y: Vec<&Label<'_>> = b.iter().collect();
+    x.sort_unstable();
+    y.sort_unstable();
+    x == y
+}
+
+fn apply_summary(summary: &mut Summary, role: Role, quantile: f64, value: f64) {
+    match role {
+        Role::Count => summary.count = Some(number::go_uint64(value)),
+        Role::Sum => summary.sum = Some(value),
+        Role::Plain if !quantile.is_nan() => summary.quantiles.push(Quantile { quantile, value }),
+        Role::Plain => {}
+    }
+}
+
+fn apply_histogram(histogram: &mut Histogram<'_>, role: Role, bound: f64, value: f64) {
+    match role {
+        Role::Count => histogram.count = Some(Count::Int(number::go_uint64(value))),
+        Role::Sum => histogram.sum = Some(value),
+        Role::Plain if !bound.is_nan() => histogram
+            .buckets
+            .push(Bucket::new(bound, number::go_uint64(value))),
+        Role::Plain => {}
+    }
+}
+
+/// Parses a whole exposition into families, merging interleaved lines as Go does.
+pub(crate) fn collect<'a>(input: &'a str, limits: Limits) -> Result<Vec<MetricFamily<'a>>> {
+    if input.len() > limits.max_body {
+        return Err(Error::in_text(
+            ErrorKind::LimitExceeded {
+                which: Limit::Body,
+                limit: limits.max_body,
+            },
+            input.as_bytes(),
+            limits.max_body,
+        ));
+    }
+    let mut builder = Builder::new(input, limits, false);
+    for record in Lexer::new(input) {
+        builder.push(record?)?;
+    }
+    Ok(builder.into_families())
+}

@@ -1,0 +1,423 @@
+//! The line lexer: one borrowed record per line, no allocation.
+
+use std::borrow::Cow;
+
+use nom::Offset;
+
+use super::grammar::{self, CommentParts, Fail, FailKind};
+use crate::error::{Error, ErrorKind, EscapeContext, Result, Snippet};
+use crate::escape::{self, Escapes};
+use crate::model::MetricType;
+
+/// Splits a text-format exposition into [`Record`]s, one per line.
+///
+/// The lexer checks the syntax of every line (names, label sets, escapes, value and timestamp)
+/// but nothing that needs more than the line (TYPE/HELP order, histogram grouping): that is
+/// [`families`](super::families)' job. It allocates nothing: names, label sets and HELP text
+/// are slices of the input, and label values are unescaped only when asked.
+///
+/// After an error the iterator is fused: it returns `None`.
+///
+/// ```
+/// use expfmt::text::{Lexer, Line};
+///
+/// let input = "# TYPE up gauge\nup{job=\"node\"} 1\n";
+/// let mut samples = 0;
+/// for record in Lexer::new(input) {
+///     if let Line::Sample(s) = record?.line {
+///         assert_eq!(s.name, "up");
+///         assert_eq!(s.labels.iter().next().map(|l| l.name), Some("job"));
+///         samples += 1;
+///     }
+/// }
+/// assert_eq!(samples, 1);
+/// # Ok::<(), expfmt::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Lexer<'a> {
+    input: &'a str,
+    pos: usize,
+    done: bool,
+}
+
+/// One line of input and where it starts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Record<'a> {
+    /// Byte offset of the line's first character in the input.
+    pub offset: usize,
+    /// What the line holds.
+    pub line: Line<'a>,
+}
+
+/// What one line of text format holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Line<'a> {
+    /// A line of nothing but blanks.
+    Blank,
+    /// A comment that is neither HELP nor TYPE (also `# HELP name` without text); the text
+    /// after `#`.
+    Comment(&'a str),
+    /// `# HELP name text`.
+    Help(HelpLine<'a>),
+    /// `# TYPE name type`.
+    Type(TypeLine<'a>),
+    /// A sample.
+    Sample(Sample<'a>),
+}
+
+/// A `# HELP` line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HelpLine<'a> {
+    /// The metric name.
+    pub name: &'a str,
+    /// The help text as written (escapes not yet decoded). Empty when the line ended after
+    /// the name and its blanks: Go then declares the name but sets no help.
+    pub raw: &'a str,
+    /// Byte offset of the name.
+    pub name_offset: usize,
+}
+
+impl<'a> HelpLine<'a> {
+    /// The help text with `\\` and `\n` decoded; borrowed when there is no escape.
+    pub fn text(&self) -> Cow<'a, str> {
+        escape::unescape(self.raw, Escapes::Help)
+    }
+}
+
+/// A `# TYPE` line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TypeLine<'a> {
+    /// The metric name.
+    pub name: &'a str,
+    /// The type word as written (may be invalid; empty when the line ended after the name).
+    pub word: &'a str,
+    /// Byte offset of the name.
+    pub name_offset: usize,
+}
+
+impl TypeLine<'_> {
+    /// The declared type, if the word is one Go's text parser knows: `counter`, `gauge`,
+    /// `summary`, `untyped`, `histogram` or `gauge_histogram`, in any case.
+    pub fn metric_type(&self) -> Option<MetricType> {
+        // Go looks the upper-cased word up among the protobuf enum names, so the OpenMetrics
+        // spelling `gaugehistogram`, which `MetricType::from_str` also reads, is unknown here.
+        if self.word.eq_ignore_ascii_case("gaugehistogram") {
+            return None;
+        }
+        self.word.parse().ok()
+    }
+}
+
+/// A sample line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sample<'a> {
+    /// The metric name as written (with any `_bucket`, `_sum`, `_count` suffix).
+    pub name: &'a str,
+    /// The labels, still raw.
+    pub labels: RawLabels<'a>,
+    /// The value.
+    pub value: f64,
+    /// The timestamp in milliseconds, if given.
+    pub timestamp_ms: Option<i64>,
+}
+
+/// The label set of a sample as written, parsed again when iterated (it was checked once).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct RawLabels<'a> {
+    raw: &'a str,
+    offset: usize,
+}
+
+impl<'a> RawLabels<'a> {
+    /// The text between `{` and `}`; empty when the sample had no braces.
+    pub fn as_str(&self) -> &'a str {
+        self.raw
+    }
+
+    /// Whether there are no labels.
+    pub fn is_empty(&self) -> bool {
+        self.iter().next().is_none()
+    }
+
+    /// The labels in input order.
+    pub fn iter(&self) -> RawLabelIter<'a> {
+        RawLabelIter {
+            raw: self.raw,
+            rest: self.raw,
+            base: self.offset,
+        }
+    }
+}
+
+impl<'a> IntoIterator for RawLabels<'a> {
+    type Item = RawLabel<'a>;
+    type IntoIter = RawLabelIter<'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+/// Iterator over [`RawLabels`].
+#[derive(Debug, Clone)]
+pub struct RawLabelIter<'a> {
+    raw: &'a str,
+    rest: &'a str,
+    base: usize,
+}
+
+impl<'a> Iterator for RawLabelIter<'a> {
+    type Item = RawLabel<'a>;
+
+    fn next(&mut self) -> Option<RawLabel<'a>> {
+        let (rest, (name, raw_value)) = grammar::next_label(self.rest)?;
+        self.rest = rest;
+        Some(RawLabel {
+            name,
+            raw_value,
+            name_offset: self.base + self.raw.offset(name),
+            value_offset: self.base + self.raw.offset(raw_value),
+        })
+    }
+}
+
+/// One label of a sample, its value still escaped.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RawLabel<'a> {
+    /// The label name.
+    pub name: &'a str,
+    /// The value as written between the quotes.
+    pub raw_value: &'a str,
+    /// Byte offset of the name in the input.
+    pub name_offset: usize,
+    /// Byte offset of the value (after the opening quote) in the input.
+    pub value_offset: usize,
+}
+
+impl<'a> RawLabel<'a> {
+    /// The value with escapes decoded; borrowed when there is no backslash.
+    pub fn value(&self) -> Cow<'a, str> {
+        escape::unescape(self.raw_value, Escapes::LabelValue)
+    }
+}
+
+impl<'a> Lexer<'a> {
+    /// A lexer over `input`.
+    pub fn new(input: &'a str) -> Self {
+        Lexer {
+            input,
+            pos: 0,
+            done: false,
+        }
+    }
+
+    /// The input the lexer reads.
+    pub fn input(&self) -> &'a str {
+        self.input
+    }
+
+    /// Byte offset of the next line.
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+
+    fn lex_line(&self, line: &'a str, offset: usize) -> Result<Option<Line<'a>>> {
+        let at = |sub: &str| offset + line.offset(sub);
+        let (body, _) = grammar::blanks(line).map_err(|e| self.convert(e, line, offset))?;
+        let parsed = match body.as_bytes().first() {
+            None => return Ok(None),
+            Some(b'\n') => Ok(Line::Blank),
+            Some(b'#') => {
+                let after = body.get(1..).unwrap_or_default();
+                grammar::comment(after).map(|(_, c)| match c {
+                    CommentParts::Plain(text) => Line::Comment(text),
+                    CommentParts::Help(name, raw) => Line::Help(HelpLine {
+                        name,
+                        raw,
+                        name_offset: at(name),
+                    }),
+                    CommentParts::Type(name, word) => Line::Type(TypeLine {
+                        name,
+                        word,
+                        name_offset: at(name),
+                    }),
+                })
+            }
+            Some(_) => grammar::sample(body).map(|(_, s)| {
+                let labels = s.labels.map_or_else(RawLabels::default, |raw| RawLabels {
+                    raw,
+                    offset: at(raw),
+                });
+                Line::Sample(Sample {
+                    name: s.name,
+                    labels,
+                    value: s.value,
+                    timestamp_ms: s.timestamp,
+                })
+            }),
+        };
+        parsed.map(Some).map_err(|e| self.convert(e, line, offset))
+    }
+
+    #[cold]
+    fn convert(&self, e: nom::Err<Fail<'a>>, line: &'a str, offset: usize) -> Error {
+        let fail = match e {
+            nom::Err::Error(f) | nom::Err::Failure(f) => f,
+            nom::Err::Incomplete(_) => Fail {
+                at: "",
+                kind: FailKind::Eof,
+            },
+        };
+        let pos = offset + line.len().saturating_sub(fail.at.len());
+        let token = || {
+            let end = fail.at.find([' ', '\t', '\n']).unwrap_or(fail.at.len());
+            Snippet::new(fail.at.get(..end).unwrap_or_default())
+        };
+        let kind = match fail.kind {
+            FailKind::Eof => ErrorKind::UnexpectedEof,
+            FailKind::InvalidMetricName => ErrorKind::InvalidMetricName,
+            FailKind::InvalidMetricNameInComment => ErrorKind::InvalidMetricNameInComment,
+            FailKind::InvalidLabelName => ErrorKind::InvalidLabelName,
+            FailKind::ReservedLabelName => ErrorKind::ReservedLabelName,
+            FailKind::ExpectedEquals(found) => ErrorKind::ExpectedEquals { found },
+            FailKind::ExpectedQuote(found) => ErrorKind::ExpectedQuote { found },
+            FailKind::ExpectedLabelSeparator(found) => ErrorKind::ExpectedLabelSeparator { found },
+            FailKind::InvalidEscape(found, esc) => ErrorKind::InvalidEscape {
+                found,
+                context: match esc {
+                    Escapes::LabelValue => EscapeContext::LabelValue,
+                    Escapes::Help => EscapeContext::Help,
+                },
+            },
+            FailKind::NewlineInLabelValue => ErrorKind::NewlineInLabelValue,
+            FailKind::InvalidValue => ErrorKind::InvalidValue { found: token() },
+            FailKind::InvalidTimestamp => ErrorKind::InvalidTimestamp { found: token() },
+            FailKind::TrailingText => {
+                let end = fail.at.find('\n').unwrap_or(fail.at.len());
+                ErrorKind::TrailingText {
+                    found: Snippet::new(fail.at.get(..end).unwrap_or_default()),
+                }
+            }
+            FailKind::Nom(_) => ErrorKind::InvalidMetricName,
+        };
+        Error::in_text(kind, self.input.as_bytes(), pos)
+    }
+}
+
+impl<'a> Iterator for Lexer<'a> {
+    type Item = Result<Record<'a>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            let offset = self.pos;
+            let rest = self.input.get(offset..)?;
+            if rest.is_empty() {
+                self.done = true;
+                return None;
+            }
+            let end = memchr::memchr(b'\n', rest.as_bytes()).map_or(rest.len(), |n| n + 1);
+            let line = rest.get(..end).unwrap_or_default();
+            self.pos = offset + end;
+            match self.lex_line(line, offset) {
+                Ok(Some(line)) => return Some(Ok(Record { offset, line })),
+                // Blanks up to the end of the input: Go's parser ends there without error.
+                Ok(None) => self.done = true,
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+        None
+    }
+}
+
+impl std::iter::FusedIterator for Lexer<'_> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &str) -> Vec<Line<'_>> {
+        Lexer::new(input)
+            .map(|r| r.map(|r| r.line))
+            .collect::<Result<_>>()
+            .unwrap()
+    }
+
+    fn err(input: &str) -> (String, Option<usize>, Option<usize>) {
+        let e = Lexer::new(input).find_map(|r| r.err()).expect(input);
+        (e.kind().to_string(), e.line(), e.column())
+    }
+
+    #[test]
+    fn classifies_lines() {
+        let l = lines("# HELP a x\n\n  \t\n# TYPE a counter\n# plain\na{b=\"c\"} 1 2\n  ");
+        assert!(matches!(
+            l[0],
+            Line::Help(HelpLine {
+                name: "a",
+                raw: "x",
+                ..
+            })
+        ));
+        assert_eq!(l[1], Line::Blank);
+        assert_eq!(l[2], Line::Blank);
+        let Line::Type(t) = l[3] else { panic!() };
+        assert_eq!(t.metric_type(), Some(MetricType::Counter));
+        assert_eq!(l[4], Line::Comment(" plain"));
+        let Line::Sample(s) = l[5] else { panic!() };
+        assert_eq!((s.name, s.value, s.timestamp_ms), ("a", 1.0, Some(2)));
+        assert_eq!(l.len(), 6);
+    }
+
+    #[test]
+    fn label_offsets_point_into_the_input() {
+        let input = "m{ a = \"x\" ,b=\"y\\\"z\"} 1\n";
+        let Line::Sample(s) = lines(input)[0] else {
+            panic!()
+        };
+        let labels: Vec<_> = s.labels.iter().collect();
+        assert_eq!(labels.len(), 2);
+        assert_eq!(&input[labels[0].name_offset..][..1], "a");
+        assert_eq!(&input[labels[0].value_offset..][..1], "x");
+        assert_eq!(&input[labels[1].name_offset..][..1], "b");
+        assert_eq!(labels[1].value(), "y\"z");
+        assert!(matches!(labels[0].value(), Cow::Borrowed("x")));
+    }
+
+    #[test]
+    fn errors_have_line_and_column() {
+        assert_eq!(
+            err("a 1\nb{c=\"\\q\"} 1\n"),
+            (
+                "invalid escape sequence '\\q' in label value".into(),
+                Some(2),
+                Some(6)
+            )
+        );
+        assert_eq!(
+            err("a 1"),
+            ("unexpected end of input stream".into(), Some(1), Some(4))
+        );
+        assert_eq!(
+            err("#"),
+            ("unexpected end of input stream".into(), Some(1), Some(2))
+        );
+        assert_eq!(
+            err("a 1\r\n"),
+            (
+                "expected float as value, got \"1\\r\"".into(),
+                Some(1),
+                Some(3)
+            )
+        );
+    }
+
+    #[test]
+    fn fused_after_error() {
+        let mut lx = Lexer::new("a{ 1\nb 1\n");
+        assert!(lx.next().is_some_and(|r| r.is_err()));
+        assert!(lx.next().is_none());
+    }
+}

@@ -1,0 +1,100 @@
+//! Allocation discipline, counted with a global allocator: the lexer allocates nothing on
+//! escape-free input, and parsing allocates per family and per series, not per byte or label.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// The library forbids unsafe code; this test needs it only for the counting allocator.
+#![allow(unsafe_code)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+struct Counting;
+
+thread_local! {
+    /// Allocations made by this thread (tests run in parallel threads).
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn count_one() {
+    let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+}
+
+// SAFETY: defers every call to the system allocator unchanged; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count_one();
+        // SAFETY: same contract as ours.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as ours.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count_one();
+        // SAFETY: same contract as ours.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let before = ALLOCATIONS.with(Cell::get);
+    let out = f();
+    (out, ALLOCATIONS.with(Cell::get) - before)
+}
+
+fn page() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/node_exporter.prom"
+    ))
+    .unwrap()
+}
+
+#[test]
+fn lexer_allocates_nothing_on_escape_free_input() {
+    let input = page();
+    assert!(!input.contains('\\'), "the page is escape-free");
+    let (samples, n) = allocations(|| {
+        let mut samples = 0;
+        for record in expfmt::text::Lexer::new(&input) {
+            if let expfmt::text::Line::Sample(s) = record.unwrap().line {
+                // Iterating labels and reading their values is free too.
+                for label in s.labels.iter() {
+                    assert!(matches!(label.value(), std::borrow::Cow::Borrowed(_)));
+                }
+                samples += 1;
+            }
+        }
+        samples
+    });
+    assert_eq!(samples, 507);
+    assert_eq!(n, 0, "the lexer allocated {n} times");
+}
+
+#[test]
+fn parse_allocates_per_series_not_per_label() {
+    let input = page();
+    let (families, n) = allocations(|| expfmt::text::parse(&input).unwrap());
+    let series: usize = families.iter().map(|f| f.metrics.len()).sum();
+    assert!(
+        n <= 4 * (families.len() + series),
+        "{n} allocations for {} families, {series} series",
+        families.len()
+    );
+
+    // 200 series of 20 labels each: 4 000 labels, yet allocations stay per series.
+    let mut heavy = String::from("# TYPE m gauge\n");
+    for i in 0..200 {
+        let labels: Vec<String> = (0..20).map(|j| format!("l{j}=\"v{i}_{j}\"")).collect();
+        heavy.push_str(&format!("m{{{}}} {i}\n", labels.join(",")));
+    }
+    let (families, n) = allocations(|| expfmt::text::parse(&heavy).unwrap());
+    assert_eq!(families[0].metrics.len(), 200);
+    assert!(
+        n <= 2 * 200 + 32,
+        "{n} allocations for 200 series of 20 labels"
+    );
+}

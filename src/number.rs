@@ -13,6 +13,9 @@
 
 use std::fmt::Write as _;
 
+/// The NaN Go's `math.NaN()` and `strconv.ParseFloat("NaN")` return: bits `0x7ff8000000000001`.
+pub const GO_NAN: f64 = f64::from_bits(0x7ff8_0000_0000_0001);
+
 /// Parses a sample value, a `le` bound or a `quantile` rank as Go's expfmt does.
 ///
 /// ```text
@@ -32,9 +35,11 @@ pub fn parse_float(s: &str) -> Option<f64> {
     }
     let v: f64 = s.parse().ok()?;
     let unsigned = s.strip_prefix(['+', '-']);
-    if v.is_nan() && unsigned.is_some() {
+    if v.is_nan() {
         // Rust reads "+nan"/"-nan"; Go's ParseFloat takes a sign only before an infinity.
-        return None;
+        // Go returns math.NaN(), whose bits differ from Rust's f64::NAN; protobuf carries the
+        // bits, so use Go's to write the same bytes.
+        return unsigned.is_none().then_some(GO_NAN);
     }
     if v.is_infinite() {
         let word = unsigned.unwrap_or(s);
@@ -237,8 +242,8 @@ mod tests {
         ] {
             assert_eq!(parse_float(s), Some(v), "{s}");
         }
-        assert!(parse_float("NaN").is_some_and(f64::is_nan));
-        assert!(parse_float("nan").is_some_and(f64::is_nan));
+        assert_eq!(parse_float("NaN").map(f64::to_bits), Some(GO_NAN.to_bits()));
+        assert_eq!(parse_float("nan").map(f64::to_bits), Some(GO_NAN.to_bits()));
     }
 
     #[test]

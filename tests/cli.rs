@@ -71,3 +71,43 @@ fn convert_to_text_reproduces_a_canonical_file() {
     .unwrap();
     assert_eq!(out.stdout, original);
 }
+
+#[test]
+fn text_to_proto_and_back_through_the_cli() {
+    let path = "tests/data/histograms.prom";
+    let proto = expfmt(&["convert", "--to", "proto", path], b"");
+    assert!(
+        proto.status.success(),
+        "{}",
+        String::from_utf8_lossy(&proto.stderr)
+    );
+    let original = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/histograms.prom"
+    ))
+    .unwrap();
+    let families = expfmt::text::parse(&original).unwrap();
+    assert_eq!(proto.stdout, expfmt::proto::encode(&families).unwrap());
+    let check = expfmt(&["check", "-"], &proto.stdout);
+    assert_eq!(
+        String::from_utf8_lossy(&check.stdout),
+        "-: ok: 3 families, 5 series\n"
+    );
+    let text = expfmt(&["convert", "--to", "text", "-"], &proto.stdout);
+    assert_eq!(text.stdout, original.as_bytes());
+}
+
+#[test]
+fn auto_detection_reads_short_text_as_text() {
+    // "#\n" starts like a protobuf frame of length 35 followed by a name tag; it is text.
+    let out = expfmt(&["check", "-"], b"#\na 1\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "-: ok: 1 families, 1 series\n"
+    );
+    let out = expfmt(&["check", "-"], b"a\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).starts_with("-:1:2: error: expected float as value")
+    );
+}

@@ -2,7 +2,7 @@
 //!
 //! Every input under tests/oracle/cases goes through Go (parse, then write each family sorted by
 //! name) and through this crate (parse, sort by name, encode). Both must accept or both refuse,
-//! and when both accept, the text must be byte-identical. The few cases where we differ on
+//! and when both accept, the text and the delimited protobuf must be byte-identical. The few cases where we differ on
 //! purpose are listed, with the reason, in tests/oracle/known_differences.txt; the test checks
 //! that each listed case really does differ, so the list cannot go stale.
 
@@ -22,6 +22,12 @@ fn ours_text2text(input: &[u8]) -> Result<Vec<u8>, String> {
     expfmt::text::encode(&families)
         .map(String::into_bytes)
         .map_err(|e| e.to_string())
+}
+
+fn ours_text2proto(input: &[u8]) -> Result<Vec<u8>, String> {
+    let mut families = expfmt::text::parse_bytes(input).map_err(|e| e.to_string())?;
+    families.sort_by(|a, b| a.name.cmp(&b.name));
+    expfmt::proto::encode(&families).map_err(|e| e.to_string())
 }
 
 fn known_differences() -> BTreeMap<String, String> {
@@ -59,7 +65,11 @@ fn text_cases_agree_with_go() {
         let go_answer = oracle::run(go, "text2text", &input);
         let ours = ours_text2text(&input);
         let same = match (&go_answer, &ours) {
-            (Answer::Ok(a), Ok(b)) => a == b,
+            (Answer::Ok(a), Ok(b)) => {
+                // Accepted by both: the protobuf bytes must agree too.
+                let go_proto = oracle::run(go, "text2proto", &input);
+                a == b && go_proto == Answer::Ok(ours_text2proto(&input).unwrap_or_default())
+            }
             (Answer::Err(_), Err(_)) => true,
             _ => false,
         };
@@ -116,7 +126,16 @@ fn random_expositions_agree_with_go() {
         let go_answer = oracle::run(go, "text2text", &input);
         let ours = ours_text2text(&input);
         match (&go_answer, &ours) {
-            (Answer::Ok(a), Ok(b)) if a == b => accepted += 1,
+            (Answer::Ok(a), Ok(b)) if a == b => {
+                let go_proto = oracle::run(go, "text2proto", &input);
+                let ours_proto = ours_text2proto(&input);
+                assert!(
+                    matches!((&go_proto, &ours_proto), (Answer::Ok(g), Ok(o)) if g == o),
+                    "case {case}: protobuf differs\n  input: {:?}",
+                    String::from_utf8_lossy(&input)
+                );
+                accepted += 1;
+            }
             (Answer::Err(_), Err(_)) => refused += 1,
             _ => panic!(
                 "case {case} disagrees with Go\n  input: {:?}\n  go:    {:?}\n  ours:  {:?}",

@@ -3,4 +3,5 @@
 
 pub mod gen;
 pub mod oracle;
+pub mod server;
 pub mod strategies;

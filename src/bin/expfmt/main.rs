@@ -25,14 +25,21 @@ enum Command {
         /// Files to check; `-` reads standard input.
         #[arg(required = true)]
         files: Vec<String>,
+        /// The input format; `auto` reads text when the input starts like text, else protobuf.
+        #[arg(long, value_enum, default_value = "auto")]
+        from: From,
     },
     /// Convert an exposition to another format, writing to standard output.
     ///
-    /// Example: expfmt convert --to text tests/data/histograms.prom
+    /// Examples: expfmt convert --to proto tests/data/histograms.prom > h.pb;
+    /// expfmt convert --to text h.pb
     Convert {
         /// The output format.
         #[arg(long, value_enum)]
-        to: To,
+        to: Format,
+        /// The input format; `auto` reads text when the input starts like text, else protobuf.
+        #[arg(long, value_enum, default_value = "auto")]
+        from: From,
         /// The input file; `-` reads standard input.
         #[arg(default_value = "-")]
         file: String,
@@ -40,9 +47,41 @@ enum Command {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum To {
+enum Format {
     /// Text format 0.0.4.
     Text,
+    /// Varint-delimited protobuf (io.prometheus.client.MetricFamily).
+    Proto,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum From {
+    /// Guess from the first bytes.
+    Auto,
+    /// Text format 0.0.4.
+    Text,
+    /// Varint-delimited protobuf.
+    Proto,
+}
+
+/// Whether the input starts like text (a blank, `#`, a newline or a metric name character).
+fn looks_like_text(input: &[u8]) -> bool {
+    input.first().is_none_or(|&b| {
+        matches!(b, b'#' | b' ' | b'\t' | b'\n' | b'_' | b':') || b.is_ascii_alphabetic()
+    })
+}
+
+/// Decodes in the given format; `auto` tries the format the first byte suggests, then the
+/// other, and reports the first format's error when both fail.
+fn decode(input: &[u8], from: From) -> expfmt::Result<Vec<expfmt::MetricFamily<'_>>> {
+    let text = || expfmt::text::parse_bytes(input);
+    let proto = || expfmt::proto::decode(input);
+    match from {
+        From::Text => text(),
+        From::Proto => proto(),
+        From::Auto if looks_like_text(input) => text().or_else(|e| proto().map_err(|_| e)),
+        From::Auto => proto().or_else(|e| text().map_err(|_| e)),
+    }
 }
 
 fn read_input(path: &str) -> std::io::Result<Vec<u8>> {
@@ -72,7 +111,7 @@ fn report(path: &str, input: &[u8], err: &expfmt::Error) {
     }
 }
 
-fn check(files: &[String]) -> ExitCode {
+fn check(files: &[String], from: From) -> ExitCode {
     let mut status = ExitCode::SUCCESS;
     for path in files {
         let input = match read_input(path) {
@@ -82,7 +121,7 @@ fn check(files: &[String]) -> ExitCode {
                 return ExitCode::from(2);
             }
         };
-        match expfmt::text::parse_bytes(&input) {
+        match decode(&input, from) {
             Ok(families) => {
                 let series: usize = families.iter().map(|f| f.metrics.len()).sum();
                 println!("{path}: ok: {} families, {series} series", families.len());
@@ -96,7 +135,7 @@ fn check(files: &[String]) -> ExitCode {
     status
 }
 
-fn convert(to: To, path: &str) -> ExitCode {
+fn convert(to: Format, from: From, path: &str) -> ExitCode {
     let input = match read_input(path) {
         Ok(b) => b,
         Err(e) => {
@@ -104,7 +143,7 @@ fn convert(to: To, path: &str) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let families = match expfmt::text::parse_bytes(&input) {
+    let families = match decode(&input, from) {
         Ok(f) => f,
         Err(e) => {
             report(path, &input, &e);
@@ -113,7 +152,8 @@ fn convert(to: To, path: &str) -> ExitCode {
     };
     let out = std::io::stdout().lock();
     let written = match to {
-        To::Text => expfmt::text::write(out, &families),
+        Format::Text => expfmt::text::write(out, &families),
+        Format::Proto => expfmt::proto::write(out, &families),
     };
     match written {
         Ok(()) => ExitCode::SUCCESS,
@@ -126,7 +166,7 @@ fn convert(to: To, path: &str) -> ExitCode {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Check { files } => check(&files),
-        Command::Convert { to, file } => convert(to, &file),
+        Command::Check { files, from } => check(&files, from),
+        Command::Convert { to, from, file } => convert(to, from, &file),
     }
 }

@@ -594,4 +594,15 @@ proptest! {
         let back = text::parse(&text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
         prop_assert_eq!(format!("{back:?}"), format!("{fs:?}"), "{}", text);
     }
+
+    /// Cross-format: text -> model -> protobuf -> model -> text gives the same text (everything
+    /// text 0.0.4 can express survives protobuf).
+    #[test]
+    fn text_proto_text(fs in families()) {
+        let text = text::encode(&fs).unwrap();
+        let parsed = text::parse(&text).unwrap();
+        let bytes = expfmt::proto::encode(&parsed).unwrap();
+        let back = expfmt::proto::decode(&bytes).unwrap();
+        prop_assert_eq!(text::encode(&back).unwrap(), text);
+    }
 }

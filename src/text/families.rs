@@ -50,18 +50,11 @@ struct NameState<'a> {
     metric_type: Option<MetricType>,
     help: Option<Cow<'a, str>>,
     /// Index into `Builder::open` while a family of this name is being built.
-    open: Option<usize>,
+    open: Option<u32>,
 }
 
-/// A family being built, with its series index for summaries and histograms.
-#[derive(Debug)]
-struct Open<'a> {
-    family: MetricFamily<'a>,
-    /// Sequence number of the first sample, for ordering; `u64::MAX` while there is none.
-    first_sample: u64,
-    /// Order-independent label-set hash -> indices of metrics with that hash.
-    series: HashMap<u64, Vec<usize>>,
-}
+/// Order-independent label-set hash -> indices of metrics with that hash.
+type SeriesIndex = HashMap<u64, Vec<usize>>;
 
 /// Folds lexed lines into families.
 ///
@@ -74,7 +67,12 @@ pub(crate) struct Builder<'a> {
     limits: Limits,
     streaming: bool,
     names: HashMap<&'a str, NameState<'a>>,
-    open: Vec<Open<'a>>,
+    /// Families being built, in order of creation.
+    open: Vec<MetricFamily<'a>>,
+    /// For each of `open`: sequence number of its first sample (`u64::MAX` while none).
+    first_sample: Vec<u64>,
+    /// Series indices of the open summaries and histograms, by index into `open`.
+    series: HashMap<usize, SeriesIndex>,
     ready: VecDeque<MetricFamily<'a>>,
     series_count: usize,
     seq: u64,
@@ -110,6 +108,8 @@ impl<'a> Builder<'a> {
             streaming,
             names: HashMap::new(),
             open: Vec::new(),
+            first_sample: Vec::new(),
+            series: HashMap::new(),
             ready: VecDeque::new(),
             series_count: 0,
             seq: 0,
@@ -192,20 +192,44 @@ impl<'a> Builder<'a> {
     /// Ends the input: every open family with samples is finished and queued, in order of
     /// its first sample.
     pub(crate) fn finish(&mut self) {
-        self.generation += 1;
-        let mut open = std::mem::take(&mut self.open);
-        open.retain(|o| !o.family.metrics.is_empty());
-        open.sort_by_key(|o| o.first_sample);
-        self.ready.extend(open.into_iter().map(|o| o.family));
-        for state in self.names.values_mut() {
-            state.open = None;
-        }
+        let done = self.take_open();
+        self.ready.extend(done);
     }
 
-    /// Finishes the input and takes every queued family.
+    /// Finishes the input and takes every family (collecting mode).
     pub(crate) fn into_families(mut self) -> Vec<MetricFamily<'a>> {
-        self.finish();
+        let done = self.take_open();
+        if self.ready.is_empty() {
+            return done;
+        }
+        self.ready.extend(done);
         self.ready.into()
+    }
+
+    /// Takes the open families that have samples, ordered by their first sample, without
+    /// copying them when they are in that order already (the usual case).
+    fn take_open(&mut self) -> Vec<MetricFamily<'a>> {
+        self.generation += 1;
+        self.series.clear();
+        let mut families = std::mem::take(&mut self.open);
+        let firsts = std::mem::take(&mut self.first_sample);
+        for family in &families {
+            if let Some(state) = self.names.get_mut(family.name.as_ref()) {
+                state.open = None;
+            }
+        }
+        let sampled = firsts.iter().filter(|&&f| f != u64::MAX);
+        if sampled.clone().zip(sampled.skip(1)).all(|(a, b)| a <= b) {
+            families.retain(|f| !f.metrics.is_empty());
+            return families;
+        }
+        let mut pairs: Vec<(u64, MetricFamily<'a>)> = firsts
+            .into_iter()
+            .zip(families)
+            .filter(|(_, f)| !f.metrics.is_empty())
+            .collect();
+        pairs.sort_by_key(|&(first, _)| first);
+        pairs.into_iter().map(|(_, f)| f).collect()
     }
 
     fn state_mut(&mut self, key: &'a str) -> &mut NameState<'a> {
@@ -218,7 +242,7 @@ impl<'a> Builder<'a> {
 
     fn family_mut(&mut self, ix: usize) -> &mut MetricFamily<'a> {
         // `ix` always comes from `open_family`, which keeps it in bounds.
-        &mut self.open[ix].family
+        &mut self.open[ix]
     }
 
     /// Which family a line named `name` belongs to, and its role there; creates the family
@@ -266,29 +290,21 @@ impl<'a> Builder<'a> {
     /// the current one) if needed.
     fn open_family(&mut self, key: &'a str) -> usize {
         if let Some(ix) = self.names.get(key).and_then(|s| s.open) {
-            return ix;
+            return ix as usize;
         }
         if self.streaming {
-            for done in self.open.drain(..) {
-                if let Some(state) = self.names.get_mut(done.family.name.as_ref()) {
-                    state.open = None;
-                }
-                if !done.family.metrics.is_empty() {
-                    self.ready.push_back(done.family);
-                }
-            }
+            let done = self.take_open();
+            self.ready.extend(done);
         }
         self.generation += 1;
         let ix = self.open.len();
         let state = self.state_mut(key);
-        state.open = Some(ix);
+        // More than u32::MAX families cannot be open: the input would be over 16 GiB.
+        state.open = u32::try_from(ix).ok();
         let mut family = MetricFamily::new(key, state.metric_type.unwrap_or(MetricType::Untyped));
         family.help = state.help.clone();
-        self.open.push(Open {
-            family,
-            first_sample: u64::MAX,
-            series: HashMap::new(),
-        });
+        self.open.push(family);
+        self.first_sample.push(u64::MAX);
         ix
     }
 
@@ -330,14 +346,15 @@ impl<'a> Builder<'a> {
         let special = self.collect_labels(s, metric_type)?;
         let seq = self.seq;
         self.seq += 1;
-        // `ix` comes from `open_family` just above: in bounds.
-        let open = &mut self.open[ix];
-        if open.first_sample == u64::MAX {
-            open.first_sample = seq;
+        // `ix` comes from `open_family`: in bounds.
+        if self.first_sample[ix] == u64::MAX {
+            self.first_sample[ix] = seq;
         }
+        let family = &mut self.open[ix];
         let metric_ix = match metric_type {
             MetricType::Summary | MetricType::Histogram => find_or_add_series(
-                open,
+                family,
+                self.series.entry(ix).or_default(),
                 &self.hasher,
                 &mut self.scratch,
                 metric_type,
@@ -353,16 +370,15 @@ impl<'a> Builder<'a> {
                     _ => Value::Untyped(s.value),
                 };
                 let labels = take_labels(&mut self.scratch);
-                open.family.metrics.push(Metric::new(labels, value));
-                Some(open.family.metrics.len() - 1)
+                push_metric(&mut family.metrics, Metric::new(labels, value));
+                Some(family.metrics.len() - 1)
             }
         };
         let Some(metric_ix) = metric_ix else {
             return Err(self.limit(Limit::Series, self.limits.max_series, line_offset));
         };
         // `ix` comes from `open_family` just above: in bounds.
-        let open = &mut self.open[ix];
-        let Some(metric) = open.family.metrics.get_mut(metric_ix) else {
+        let Some(metric) = self.open[ix].metrics.get_mut(metric_ix) else {
             return Ok(());
         };
         match &mut metric.value {
@@ -462,14 +478,15 @@ impl<'a> Builder<'a> {
 /// The series of a summary or histogram family with the label set in `scratch`, added if new.
 /// `None` when adding would pass `max_series`.
 fn find_or_add_series<'a>(
-    open: &mut Open<'a>,
+    family: &mut MetricFamily<'a>,
+    series: &mut SeriesIndex,
     hasher: &RandomState,
     scratch: &mut Vec<Label<'a>>,
     metric_type: MetricType,
     series_count: &mut usize,
     max_series: usize,
 ) -> Option<usize> {
-    let metrics = &open.family.metrics;
+    let metrics = &family.metrics;
     // Consecutive lines of one series are the common case: try the last series first.
     if let Some(last) = metrics.last() {
         if same_label_set(&last.labels, scratch) {
@@ -480,7 +497,7 @@ fn find_or_add_series<'a>(
         .iter()
         .map(|l| hasher.hash_one((&l.name, &l.value)))
         .fold(0u64, u64::wrapping_add);
-    let candidates = match open.series.entry(hash) {
+    let candidates = match series.entry(hash) {
         Entry::Occupied(e) => e.into_mut(),
         Entry::Vacant(e) => e.insert(Vec::new()),
     };
@@ -498,10 +515,20 @@ fn find_or_add_series<'a>(
     let ix = metrics.len();
     candidates.push(ix);
     let labels = take_labels(scratch);
-    open.family
-        .metrics
-        .push(Metric::new(labels, Value::empty(metric_type)));
+    push_metric(
+        &mut family.metrics,
+        Metric::new(labels, Value::empty(metric_type)),
+    );
     Some(ix)
+}
+
+/// Appends a metric. A family's first metric gets a `Vec` of exactly one: `Vec` would reserve
+/// four, and most families of a page (and every family of a million-family attack) have one.
+fn push_metric<'a>(metrics: &mut Vec<Metric<'a>>, metric: Metric<'a>) {
+    if metrics.capacity() == 0 {
+        metrics.reserve_exact(1);
+    }
+    metrics.push(metric);
 }
 
 /// Moves the labels out of `scratch` into an exactly sized `Vec`, keeping `scratch`'s

@@ -140,7 +140,7 @@ fn value(rng: &mut Rng, t: MetricType) -> Value<'static> {
                 sum: Some(rng.float()),
                 buckets,
                 created: None,
-                native,
+                native: native.map(Box::new),
                 exemplars: Vec::new(),
             })
         }

@@ -285,8 +285,9 @@ pub struct Histogram<'a> {
     pub buckets: Vec<Bucket<'a>>,
     /// When the histogram was created.
     pub created: Option<Timestamp>,
-    /// Native histogram buckets (protobuf only).
-    pub native: Option<NativeHistogram>,
+    /// Native histogram buckets (protobuf only). Boxed: most histograms have none, and every
+    /// metric of a page pays for the largest [`Value`] inline.
+    pub native: Option<Box<NativeHistogram>>,
     /// Exemplars of a native histogram (protobuf field 16).
     pub exemplars: Vec<Exemplar<'a>>,
 }

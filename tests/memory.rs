@@ -1,7 +1,7 @@
 //! Peak heap of parsing the worst shapes, measured with a tracking allocator, against the
 //! bound `peak <= 2 x input + C x objects` of the reliability goals (G4), where objects are
 //! families, series, labels, buckets and quantiles (each a thing the model must hold), with
-//! C = 256 bytes here. Run with `--nocapture` to see each shape's figures.
+//! C = 192 bytes here. Run with `--nocapture` to see each shape's figures.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 // The library forbids unsafe code; this test needs it only for the tracking allocator.
 #![allow(unsafe_code)]
@@ -59,7 +59,7 @@ fn peak<T>(f: impl FnOnce() -> T) -> (T, usize) {
     (out, PEAK.with(Cell::get) - start)
 }
 
-const C: usize = 256;
+const C: usize = 192;
 
 fn measure(shape: &str, input: &str) {
     let (families, bytes) = peak(|| expfmt::text::parse(input).unwrap());

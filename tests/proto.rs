@@ -471,7 +471,7 @@ fn limit_on_quantiles_and_exemplars() {
 fn native_family(positive: NativeBuckets, spans: Vec<BucketSpan>) -> MetricFamily<'static> {
     let float = matches!(positive, NativeBuckets::Counts(_));
     let h = Histogram {
-        native: Some(NativeHistogram {
+        native: Some(Box::new(NativeHistogram {
             positive_spans: spans,
             positive,
             negative: if float {
@@ -480,7 +480,7 @@ fn native_family(positive: NativeBuckets, spans: Vec<BucketSpan>) -> MetricFamil
                 NativeBuckets::Deltas(vec![])
             },
             ..NativeHistogram::default()
-        }),
+        })),
         ..Histogram::default()
     };
     MetricFamily::new("h", MetricType::Histogram)
@@ -615,7 +615,7 @@ fn unknown_fields_of_every_wire_type_are_skipped_at_every_level() {
                     }),
                 }],
                 created: ts,
-                native: Some(NativeHistogram {
+                native: Some(Box::new(NativeHistogram {
                     schema: 3,
                     positive_spans: vec![BucketSpan {
                         offset: 1,
@@ -623,7 +623,7 @@ fn unknown_fields_of_every_wire_type_are_skipped_at_every_level() {
                     }],
                     positive: NativeBuckets::Deltas(vec![2]),
                     ..NativeHistogram::default()
-                }),
+                })),
                 exemplars: vec![],
             }),
             timestamp_ms: Some(99),

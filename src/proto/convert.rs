@@ -210,7 +210,7 @@ fn histogram_from_proto(h: pb::Histogram) -> Result<Histogram<'static>> {
             positive: side_from_proto("positive", h.positive_delta, h.positive_count, is_float)?,
         };
         check_native(&native, &buckets)?;
-        Some(native)
+        Some(Box::new(native))
     } else {
         None
     };

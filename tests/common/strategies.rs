@@ -267,7 +267,7 @@ pub fn histogram() -> impl Strategy<Value = Value<'static>> {
                             sum,
                             buckets: buckets.clone(),
                             created,
-                            native,
+                            native: native.map(Box::new),
                             exemplars: exemplars.clone(),
                         })
                     })

@@ -293,7 +293,9 @@ impl<'a> Lexer<'a> {
             FailKind::InvalidEscape(found, esc) => ErrorKind::InvalidEscape {
                 found,
                 context: match esc {
-                    Escapes::LabelValue => EscapeContext::LabelValue,
+                    // The text grammar never reports OpenMetrics escapes (they have no
+                    // invalid ones); they would stand in label values or HELP alike.
+                    Escapes::LabelValue | Escapes::OpenMetrics => EscapeContext::LabelValue,
                     Escapes::Help => EscapeContext::Help,
                 },
             },

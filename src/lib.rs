@@ -39,6 +39,7 @@ pub mod limits;
 pub mod model;
 pub mod names;
 pub mod number;
+pub mod openmetrics;
 pub mod text;
 
 pub use error::{Error, ErrorKind, Result};

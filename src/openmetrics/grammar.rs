@@ -198,7 +198,8 @@ pub(crate) fn label(i: &str) -> Res<'_, (&str, &str)> {
 pub(crate) fn labels(i: &str) -> Res<'_, &str> {
     let start = i;
     if let Some(rest) = i.strip_prefix('}') {
-        return Ok((rest, ""));
+        // An empty slice *of the input*: the lexer computes offsets from it.
+        return Ok((rest, i.get(..0).unwrap_or_default()));
     }
     let mut i = i;
     loop {

@@ -16,7 +16,7 @@ use crate::number;
 /// exemplars and their 128-code-point limit) and the framing of the whole: no blank lines,
 /// `# EOF` last, nothing after it. What needs more than one line (metadata order, which
 /// samples a type allows, histogram rules, family contiguity) is
-/// the family layer's job. It allocates nothing: names, label sets and HELP text
+/// [`parse`](super::parse)'s job. It allocates nothing: names, label sets and HELP text
 /// are slices of the input, and label values are unescaped only when asked.
 ///
 /// After an error the iterator is fused: it returns `None`.
@@ -164,6 +164,11 @@ impl<'a> RawLabels<'a> {
     /// Whether there are no labels.
     pub fn is_empty(&self) -> bool {
         self.raw.is_empty()
+    }
+
+    /// Byte offset in the input of the text between the braces.
+    pub fn offset(&self) -> usize {
+        self.offset
     }
 
     /// The labels in input order.
@@ -319,7 +324,15 @@ impl<'a> Lexer<'a> {
             let end = fail.at.find(' ').unwrap_or(fail.at.len());
             Snippet::new(fail.at.get(..end).unwrap_or_default())
         };
-        let found = || (!fail.at.is_empty()).then(token);
+        // What stood there: the token, or the single character (a space) that ends it.
+        let found = || {
+            let end = match fail.at.find(' ') {
+                Some(0) => 1,
+                Some(n) => n,
+                None => fail.at.len(),
+            };
+            (!fail.at.is_empty()).then(|| Snippet::new(fail.at.get(..end).unwrap_or_default()))
+        };
         let kind = match fail.kind {
             FailKind::Expected(expected) => ErrorKind::Syntax {
                 expected,

@@ -2,15 +2,15 @@
 //!
 //! Two layers, as for text 0.0.4: [`Lexer`] yields one borrowed [`Record`] per line with no
 //! allocation, for programs that only forward samples; [`parse`] and [`families`] group the
-//! lines into [`MetricFamily`]s, checking OpenMetrics' rules.
+//! lines into [`MetricFamily`]s, checking OpenMetrics' rules. [`encode`] writes them back.
 //!
 //! ```
 //! use expfmt::{MetricType, Value};
 //!
 //! let input = concat!(
-//!     "# TYPE http_requests counter\n",
 //!     "# HELP http_requests Requests served.\n",
-//!     "http_requests_total{code=\"200\"} 1027 1395066363.5 # {trace_id=\"abc\"} 1\n",
+//!     "# TYPE http_requests counter\n",
+//!     "http_requests_total{code=\"200\"} 1027.0 1395066363.5 # {trace_id=\"abc\"} 1.0\n",
 //!     "http_requests_created{code=\"200\"} 1395060000 1395066363.5\n",
 //!     "# EOF\n",
 //! );
@@ -25,6 +25,17 @@
 //! assert_eq!(c.value, 1027.0);
 //! assert_eq!(c.created.map(|t| t.seconds), Some(1_395_060_000));
 //! assert_eq!(c.exemplar.as_ref().map(|e| e.labels[0].value.as_ref()), Some("abc"));
+//!
+//! // Back to OpenMetrics, or on to text 0.0.4 through the same model.
+//! assert_eq!(expfmt::openmetrics::encode(&families)?, input);
+//! assert_eq!(
+//!     expfmt::text::encode(&families)?,
+//!     concat!(
+//!         "# HELP http_requests_total Requests served.\n",
+//!         "# TYPE http_requests_total counter\n",
+//!         "http_requests_total{code=\"200\"} 1027 1395066363500\n",
+//!     )
+//! );
 //! # Ok::<(), expfmt::Error>(())
 //! ```
 //!
@@ -54,7 +65,7 @@
 //!   [`Value::Gauge`](crate::Value::Gauge) (one metric per state, the state in the label named
 //!   like the family).
 //! - Counter and info families are named after their samples, `a_total` and `a_info`, as text
-//!   0.0.4 and protobuf name them; the encoder strips the suffix again.
+//!   0.0.4 and protobuf name them; [`encode`] strips the suffix again.
 //! - Each metric point (a series at one timestamp) is one [`Metric`](crate::Metric); a series
 //!   with several timestamps is several metrics with the same labels.
 //! - Timestamps are read exactly from their decimal text, in milliseconds
@@ -64,6 +75,7 @@
 //! - Counts and bucket values are integers: `Count::Int` below 2^64.
 //! - An empty HELP or UNIT is no HELP or UNIT (`None`), as the specification says.
 
+mod encode;
 mod families;
 mod grammar;
 mod lexer;
@@ -72,6 +84,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::limits::{Limit, Limits};
 use crate::model::MetricFamily;
 
+pub use encode::encode_into;
 pub use lexer::{
     HelpLine, Lexer, Line, RawExemplar, RawLabel, RawLabelIter, RawLabels, Record, Sample,
     TypeLine, UnitLine,
@@ -229,3 +242,49 @@ impl<'a> Iterator for Families<'a> {
 }
 
 impl std::iter::FusedIterator for Families<'_> {}
+
+/// Writes families as an OpenMetrics 1.0 exposition, `# EOF` included.
+///
+/// See [`encode_into`] for the rules.
+///
+/// ```
+/// use expfmt::{Label, Metric, MetricFamily, MetricType, Value};
+///
+/// let family = MetricFamily::new("build_info", MetricType::Info).with_metric(Metric::new(
+///     vec![Label::new("version", "1.2.3")],
+///     Value::Gauge(1.0),
+/// ));
+/// assert_eq!(
+///     expfmt::openmetrics::encode(&[family])?,
+///     "# TYPE build info\nbuild_info{version=\"1.2.3\"} 1.0\n# EOF\n"
+/// );
+/// # Ok::<(), expfmt::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// A family whose text would not read back: no name, invalid names, a value of the wrong type,
+/// a misplaced unit, an exemplar over 128 code points (see [`encode_into`]).
+pub fn encode(families: &[MetricFamily<'_>]) -> Result<String> {
+    let mut out = String::new();
+    encode_into(&mut out, families)?;
+    Ok(out)
+}
+
+/// Writes families to `w` as an OpenMetrics 1.0 exposition, one `write_all` per family, then
+/// `# EOF`.
+///
+/// # Errors
+///
+/// As [`encode`], or [`ErrorKind::Io`] when writing fails. Families written before an error
+/// stay written, without `# EOF`, so the reader sees an invalid exposition.
+pub fn write<W: std::io::Write>(mut w: W, families: &[MetricFamily<'_>]) -> Result<()> {
+    let (mut buf, mut labels) = (String::new(), String::new());
+    for family in families {
+        buf.clear();
+        encode::encode_family_into(&mut buf, &mut labels, family)?;
+        w.write_all(buf.as_bytes())?;
+    }
+    w.write_all(b"# EOF\n")?;
+    Ok(())
+}

@@ -12,13 +12,16 @@
 //!   the name without it, and each metric is a `_total` line (with its exemplar) and a
 //!   `_created` line when it has a created time. A counter whose name does not end in `_total`
 //!   is written, as Go writes it, with type `unknown` and its own name (so the name survives);
-//!   its created time and exemplar have no place there and are left out;
+//!   its created time and exemplar have no place there and are left out. So is a counter
+//!   `x_total` when another family being written is named `x` or `x_created` (Go's
+//!   `go_memstats_alloc_bytes` gauge beside its `go_memstats_alloc_bytes_total` counter): as a
+//!   counter it would clash with that family, which OpenMetrics forbids (Go writes the clash);
 //! - gauge, unknown (and untyped, written `unknown`): one line per metric;
 //! - stateset: one line per metric, the state in its label named like the family;
 //! - info: the model names an info family after its `_info` samples; metadata uses the name
 //!   without it (a name without `_info` is used as it is, and its samples get `_info`);
 //! - summary: a `quantile` line per quantile, then `_sum`, `_count` and `_created` when
-//!   present;
+//!   present (a summary with none of them has no line, and does not come back);
 //! - histogram and gauge histogram: a `_bucket` line per bucket (with its exemplar), plus a
 //!   `le="+Inf"` bucket when the buckets lack one (holding the count, or the last bucket's
 //!   count); then, when there is a sum, `_count` and `_sum` (`_gcount` and `_gsum`), as
@@ -38,6 +41,7 @@
 //! negative counters); a model that breaks them gives text that [`parse`](super::parse)
 //! refuses.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use crate::error::{ErrorKind, Result, Snippet};
@@ -51,11 +55,40 @@ use crate::number::{write_openmetrics_float, write_seconds, write_seconds_ms};
 /// On error, `out` keeps the families written before the failing one, without `# EOF`.
 pub fn encode_into(out: &mut String, families: &[MetricFamily<'_>]) -> Result<()> {
     let mut labels = String::new();
+    let names = Names::of(families);
     for family in families {
-        encode_family_into(out, &mut labels, family)?;
+        encode_family_into(out, &mut labels, family, &names)?;
     }
     out.push_str("# EOF\n");
     Ok(())
+}
+
+/// The names of the families being written, so that a counter can avoid clashing with them.
+pub(crate) struct Names<'f>(HashSet<&'f str>);
+
+impl<'f> Names<'f> {
+    /// Collects the names, when there is a counter to check against them.
+    pub(crate) fn of(families: &'f [MetricFamily<'_>]) -> Self {
+        let any_counter = families
+            .iter()
+            .any(|f| f.metric_type == MetricType::Counter);
+        Names(if any_counter {
+            families.iter().map(|f| f.name.as_ref()).collect()
+        } else {
+            HashSet::new()
+        })
+    }
+
+    /// Whether a counter family named `base` + `_total` would clash with another family.
+    fn clash(&self, base: &str) -> bool {
+        if self.0.contains(base) {
+            return true;
+        }
+        let mut created = String::with_capacity(base.len() + 8);
+        created.push_str(base);
+        created.push_str("_created");
+        self.0.contains(created.as_str())
+    }
 }
 
 /// Appends one family (no `# EOF`); on error `out` is left as it was.
@@ -63,9 +96,10 @@ pub(crate) fn encode_family_into(
     out: &mut String,
     labels: &mut String,
     family: &MetricFamily<'_>,
+    names: &Names<'_>,
 ) -> Result<()> {
     let start = out.len();
-    let result = encode_family(out, labels, family);
+    let result = encode_family(out, labels, family, names);
     if result.is_err() {
         out.truncate(start);
     }
@@ -85,11 +119,11 @@ struct Shape<'f> {
     counter: bool,
 }
 
-fn shape<'f>(family: &'f MetricFamily<'_>) -> Shape<'f> {
+fn shape<'f>(family: &'f MetricFamily<'_>, names: &Names<'_>) -> Shape<'f> {
     let name = family.name.as_ref();
     let strip = |suffix: &str| name.strip_suffix(suffix).filter(|base| !base.is_empty());
     match family.metric_type {
-        MetricType::Counter => match strip("_total") {
+        MetricType::Counter => match strip("_total").filter(|base| !names.clash(base)) {
             Some(base) => Shape {
                 name: base,
                 type_word: "counter",
@@ -132,14 +166,19 @@ fn invalid_name(name: &str, what: &'static str) -> crate::Error {
     .into()
 }
 
-fn encode_family(out: &mut String, labels: &mut String, family: &MetricFamily<'_>) -> Result<()> {
+fn encode_family(
+    out: &mut String,
+    labels: &mut String,
+    family: &MetricFamily<'_>,
+    names: &Names<'_>,
+) -> Result<()> {
     if family.name.is_empty() {
         return Err(ErrorKind::MissingFamilyName.into());
     }
     if !names::is_valid_metric_name(&family.name) {
         return Err(invalid_name(&family.name, "metric"));
     }
-    let shape = shape(family);
+    let shape = shape(family, names);
     if let Some(help) = &family.help {
         out.push_str("# HELP ");
         out.push_str(shape.name);
@@ -506,7 +545,7 @@ mod tests {
             )
             .with_help("h \"q\"\n"),
             one(
-                "c",
+                "n",
                 MetricType::Counter,
                 Metric::new(
                     vec![],
@@ -591,8 +630,8 @@ mod tests {
             "# TYPE c counter\n",
             "c_total{a=\"1\"} 3.0 1.5 # {t=\"x\\\"y\"} 0.5 1\n",
             "c_created{a=\"1\"} 10.000000005 1.5\n",
-            "# TYPE c unknown\n",
-            "c 1.0\n",
+            "# TYPE n unknown\n",
+            "n 1.0\n",
             "# TYPE g gauge\n",
             "g 1e+06\n",
             "# TYPE u unknown\n",
@@ -618,6 +657,42 @@ mod tests {
             "# EOF\n",
         );
         assert_eq!(enc(&families).unwrap(), want);
+    }
+
+    #[test]
+    fn a_counter_that_would_clash_is_written_unknown() {
+        let counter = |name: &str| {
+            one(
+                name,
+                MetricType::Counter,
+                Metric::new(
+                    vec![],
+                    Value::Counter(Counter {
+                        created: Some(Timestamp::default()),
+                        ..Counter::new(1.0)
+                    }),
+                ),
+            )
+        };
+        let gauge = |name: &str| {
+            one(
+                name,
+                MetricType::Gauge,
+                Metric::new(vec![], Value::Gauge(2.0)),
+            )
+        };
+        assert_eq!(
+            enc(&[gauge("a"), counter("a_total")]).unwrap(),
+            "# TYPE a gauge\na 2.0\n# TYPE a_total unknown\na_total 1.0\n# EOF\n"
+        );
+        assert_eq!(
+            enc(&[counter("a_total"), gauge("a_created")]).unwrap(),
+            "# TYPE a_total unknown\na_total 1.0\n# TYPE a_created gauge\na_created 2.0\n# EOF\n"
+        );
+        assert_eq!(
+            enc(&[counter("a_total"), gauge("b")]).unwrap(),
+            "# TYPE a counter\na_total 1.0\na_created 0\n# TYPE b gauge\nb 2.0\n# EOF\n"
+        );
     }
 
     #[test]

@@ -280,9 +280,10 @@ pub fn encode(families: &[MetricFamily<'_>]) -> Result<String> {
 /// stay written, without `# EOF`, so the reader sees an invalid exposition.
 pub fn write<W: std::io::Write>(mut w: W, families: &[MetricFamily<'_>]) -> Result<()> {
     let (mut buf, mut labels) = (String::new(), String::new());
+    let names = encode::Names::of(families);
     for family in families {
         buf.clear();
-        encode::encode_family_into(&mut buf, &mut labels, family)?;
+        encode::encode_family_into(&mut buf, &mut labels, family, &names)?;
         w.write_all(buf.as_bytes())?;
     }
     w.write_all(b"# EOF\n")?;

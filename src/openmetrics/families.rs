@@ -30,7 +30,7 @@
 //! millisecond have equal timestamps.
 
 use std::borrow::Cow;
-use std::collections::hash_map::{Entry, HashMap};
+use std::collections::HashMap;
 use std::collections::{HashSet, VecDeque};
 use std::hash::{BuildHasher, RandomState};
 
@@ -105,6 +105,8 @@ const HAS_SUM: u8 = 8;
 struct Group {
     /// Index of its first metric (which holds its labels).
     first: usize,
+    /// Its order-independent label-set hash.
+    hash: u64,
     /// Whether its samples have timestamps.
     has_ts: bool,
     /// The latest timestamp.
@@ -138,8 +140,11 @@ struct Current<'a> {
     /// A `_total` or `_info` sample name, to name the model family without allocating.
     sample_name: Option<&'a str>,
     group: Option<Group>,
-    /// Order-independent label-set hash -> first metric of each series with that hash.
-    groups: HashMap<u64, Vec<usize>>,
+    /// Order-independent label-set hash -> first metric of the first series with that hash.
+    groups: HashMap<u64, usize>,
+    /// (hash, first metric) of later series whose hash was taken (rare: no allocation per
+    /// series in the common case).
+    group_collisions: Vec<(u64, usize)>,
     point: Option<Point>,
 }
 
@@ -157,6 +162,7 @@ impl<'a> Current<'a> {
             sample_name: None,
             group: None,
             groups: HashMap::new(),
+            group_collisions: Vec::new(),
             point: None,
         }
     }
@@ -482,13 +488,21 @@ impl<'a> Builder<'a> {
             )
         };
 
-        // The series: new, or the current one continued.
+        // The series: new, or the current one continued. Consecutive lines of one series
+        // usually write their labels in the same order, which needs no hashing.
         let skip = (t == MetricType::StateSet).then_some(cur.name);
-        let same_group = cur.group.is_some_and(|g| {
-            cur.metrics
-                .get(g.first)
-                .is_some_and(|m| same_label_set(&m.labels, &self.scratch, skip))
-        });
+        let group_labels = |g: Group| cur.metrics.get(g.first).map(|m| m.labels.as_slice());
+        let mut hash = None;
+        let same_group = match cur.group {
+            None => false,
+            Some(g) if skip.is_none() && group_labels(g) == Some(self.scratch.as_slice()) => true,
+            Some(g) => {
+                let h = self.group_hash(skip);
+                hash = Some(h);
+                g.hash == h
+                    && group_labels(g).is_some_and(|l| same_label_set(l, &self.scratch, skip))
+            }
+        };
         if same_group {
             let Some(g) = cur.group.as_mut() else {
                 return Ok(());
@@ -517,17 +531,26 @@ impl<'a> Builder<'a> {
             }
         } else {
             self.finish_point(cur)?;
-            let hash = self.group_hash(skip);
+            let hash = hash.unwrap_or_else(|| self.group_hash(skip));
             let first = cur.metrics.len();
-            let seen = match cur.groups.entry(hash) {
-                Entry::Occupied(e) => e.into_mut(),
-                Entry::Vacant(e) => e.insert(Vec::new()),
-            };
-            if seen.iter().any(|&ix| {
+            let seen_before = |ix: usize| {
                 cur.metrics
                     .get(ix)
                     .is_some_and(|m| same_label_set(&m.labels, &self.scratch, skip))
-            }) {
+            };
+            let mut collision = false;
+            let repeated = match cur.groups.get(&hash) {
+                Some(&ix) => {
+                    collision = true;
+                    seen_before(ix)
+                        || cur
+                            .group_collisions
+                            .iter()
+                            .any(|&(h, ix)| h == hash && seen_before(ix))
+                }
+                None => false,
+            };
+            if repeated {
                 return Err(self.error(
                     ErrorKind::SeriesNotContiguous {
                         family: Snippet::new(cur.name),
@@ -535,9 +558,14 @@ impl<'a> Builder<'a> {
                     line_offset,
                 ));
             }
-            seen.push(first);
+            if collision {
+                cur.group_collisions.push((hash, first));
+            } else {
+                cur.groups.insert(hash, first);
+            }
             cur.group = Some(Group {
                 first,
+                hash,
                 has_ts: s.timestamp_ms.is_some(),
                 last_ts: s.timestamp_ms,
             });
@@ -587,7 +615,7 @@ impl<'a> Builder<'a> {
                 }
             }
             Role::Count => {
-                let count = count_value(s.value)
+                let count = count_value(s.value, s.raw_value)
                     .ok_or_else(|| bad_value(count_name(t), "must be a non-negative integer"))?;
                 let ix = self.point_for(cur, HAS_COUNT, s, line_offset, t)?;
                 match cur.metrics.get_mut(ix).map(|m| &mut m.value) {
@@ -631,7 +659,7 @@ impl<'a> Builder<'a> {
                 }
             }
             Role::Bucket => {
-                let count = count_value(s.value).ok_or_else(|| {
+                let count = count_value(s.value, s.raw_value).ok_or_else(|| {
                     bad_value("histogram bucket", "must be a non-negative integer")
                 })?;
                 let exemplar = s.exemplar.as_ref().map(|e| self.exemplar(e)).transpose()?;
@@ -643,7 +671,7 @@ impl<'a> Builder<'a> {
                 if let Some(last) = h.buckets.last() {
                     let reason = if special <= last.upper_bound {
                         Some("histogram buckets must be in increasing order of le")
-                    } else if count.as_f64() < last.count.as_f64() {
+                    } else if count_lt(count, last.count) {
                         Some("histogram bucket counts must not decrease")
                     } else {
                         None
@@ -924,7 +952,7 @@ fn histogram_rule(h: &Histogram<'_>, t: MetricType) -> Option<&'static str> {
     };
     let negative = h.buckets.first().is_some_and(|b| b.upper_bound < 0.0);
     match (h.count, h.sum) {
-        (Some(c), _) if c.as_f64() != inf.count.as_f64() => Some(if gauge {
+        (Some(c), _) if count_lt(c, inf.count) || count_lt(inf.count, c) => Some(if gauge {
             "_gcount must equal the +Inf bucket"
         } else {
             "_count must equal the +Inf bucket"
@@ -965,9 +993,21 @@ fn sum_name(t: MetricType) -> &'static str {
     }
 }
 
-/// A count or bucket value: a non-negative integer, `Int` below 2^64 and `Float` beyond.
-fn count_value(v: f64) -> Option<Count> {
+/// Whether count `a` is below count `b`, exactly for integers.
+fn count_lt(a: Count, b: Count) -> bool {
+    match (a, b) {
+        (Count::Int(a), Count::Int(b)) => a < b,
+        (a, b) => a.as_f64() < b.as_f64(),
+    }
+}
+
+/// A count or bucket value: a non-negative integer, `Int` below 2^64 and `Float` beyond. An
+/// integer written with digits only is read exactly (beyond 2^53 a float would round it).
+fn count_value(v: f64, raw: &str) -> Option<Count> {
     const TWO_64: f64 = 18_446_744_073_709_551_616.0;
+    if let Ok(n) = raw.parse::<u64>() {
+        return Some(Count::Int(n));
+    }
     if v.is_nan() || v < 0.0 || v.fract() != 0.0 {
         return None;
     }

@@ -36,8 +36,12 @@ use crate::model::Timestamp;
 /// exponent = ("e" | "E") [sign] digits
 /// ```
 pub fn parse_float(s: &str) -> Option<f64> {
-    // Fast path: plain integers, the most common value spelling.
+    // Fast paths: plain integers, the most common value spelling, and short decimals (`1.0`,
+    // `-0.25`: OpenMetrics writes every float with a point).
     if let Some(v) = parse_small_uint(s) {
+        return Some(v);
+    }
+    if let Some(v) = parse_small_decimal(s) {
         return Some(v);
     }
     // Go's expfmt filters these before ParseFloat (hex floats and digit separators); Rust
@@ -76,6 +80,35 @@ fn parse_small_uint(s: &str) -> Option<f64> {
     }
     #[expect(clippy::cast_precision_loss, reason = "n < 10^15 < 2^53 is exact")]
     Some(n as f64)
+}
+
+/// `[-] digits "." digits` with at most 15 digits in all: the digits as an integer `m` (exact,
+/// below 2^53) divided by 10^k (exact for k <= 22), which IEEE division rounds correctly, so the
+/// result is the one a full parser gives (Clinger's fast path).
+fn parse_small_decimal(s: &str) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (negative, body) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    if body.len() < 2 || body.len() > 16 {
+        return None;
+    }
+    let mut m: u64 = 0;
+    let mut point = None;
+    for (i, b) in body.bytes().enumerate() {
+        match b {
+            b'0'..=b'9' => m = m * 10 + u64::from(b - b'0'),
+            b'.' if point.is_none() => point = Some(i),
+            _ => return None,
+        }
+    }
+    let frac_digits = body.len() - 1 - point?;
+    #[expect(clippy::cast_precision_loss, reason = "m < 10^15 < 2^53 is exact")]
+    let v = m as f64 / POW10.get(frac_digits)?;
+    Some(if negative { -v } else { v })
 }
 
 /// Parses a timestamp in milliseconds as Go's `strconv.ParseInt(s, 10, 64)` does.
@@ -646,6 +679,19 @@ mod tests {
             let mut out = String::new();
             write_seconds(&mut out, ts);
             proptest::prop_assert_eq!(parse_seconds(&out), Some(ts), "{}", out);
+        }
+
+        #[test]
+        fn short_decimals_read_as_the_full_parser_reads_them(
+            s in "-?[0-9]{0,9}\\.[0-9]{0,9}"
+        ) {
+            // The fast path may decline (too many digits), never disagree.
+            if let Some(v) = parse_small_decimal(&s) {
+                proptest::prop_assert_eq!(Some(v.to_bits()), s.parse::<f64>().ok().map(f64::to_bits), "{}", s);
+            }
+            if s.len() <= 16 && s.bytes().any(|b| b.is_ascii_digit()) {
+                proptest::prop_assert!(parse_small_decimal(&s).is_some(), "{}", s);
+            }
         }
 
         #[test]

@@ -470,7 +470,7 @@ impl<'a> Builder<'a> {
         let t = cur.metric_type;
         if let Some(ex) = &s.exemplar {
             if !matches!(role, Role::Total | Role::Bucket) {
-                return Err(self.error(ErrorKind::ExemplarNotAllowed, ex.labels.offset()));
+                return Err(self.error(ErrorKind::ExemplarNotAllowed, ex.offset()));
             }
         }
         let special = self.collect_labels(s, cur, role, line_offset)?;
@@ -922,7 +922,7 @@ impl<'a> Builder<'a> {
 
     fn exemplar(&self, e: &RawExemplar<'a>) -> Result<Exemplar<'a>> {
         let mut labels: Vec<Label<'a>> = Vec::new();
-        for label in e.labels.iter() {
+        for label in e.labels().iter() {
             if labels.iter().any(|l| l.name == label.name) {
                 return Err(self.error(
                     ErrorKind::DuplicateLabel {
@@ -938,8 +938,8 @@ impl<'a> Builder<'a> {
         }
         Ok(Exemplar {
             labels,
-            value: e.value,
-            timestamp: e.timestamp,
+            value: e.value(),
+            timestamp: e.timestamp(),
         })
     }
 }

@@ -346,7 +346,8 @@ pub(crate) struct SampleParts<'a> {
     pub raw_value: &'a str,
     /// The timestamp in milliseconds.
     pub timestamp: Option<i64>,
-    pub exemplar: Option<ExemplarParts<'a>>,
+    /// The exemplar as written, from the space before its `#` (checked by [`exemplar`]).
+    pub exemplar: Option<&'a str>,
 }
 
 /// ```text
@@ -386,9 +387,9 @@ pub(crate) fn sample(i: &str) -> Res<'_, SampleParts<'_>> {
         }
         i
     };
-    let (i, ex) = exemplar(i)?;
-    parts.exemplar = Some(ex);
-    Ok((i, parts))
+    let (rest, _) = exemplar(i)?;
+    parts.exemplar = Some(i);
+    Ok((rest, parts))
 }
 
 /// ```text
@@ -572,16 +573,13 @@ mod tests {
             (s.name, s.labels, s.value, s.raw_value, s.timestamp),
             ("a_total", Some("b=\"c\""), 1.5, "1.5", Some(-7250))
         );
-        let ex = s.exemplar.unwrap();
+        let (_, ex) = run(exemplar, s.exemplar.unwrap()).unwrap();
         assert_eq!(
             (ex.labels, ex.value, ex.timestamp),
             ("t=\"x\"", 0.5, Some("123"))
         );
         let (_, s) = run(sample, "a 1 # {} 2").unwrap();
-        assert_eq!(
-            (s.timestamp, s.exemplar.map(|e| e.labels)),
-            (None, Some(""))
-        );
+        assert_eq!((s.timestamp, s.exemplar), (None, Some(" # {} 2")));
         let (_, s) = run(sample, "a{} +Inf").unwrap();
         assert_eq!(s.value, f64::INFINITY);
 

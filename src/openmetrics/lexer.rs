@@ -137,15 +137,48 @@ pub struct Sample<'a> {
     pub exemplar: Option<RawExemplar<'a>>,
 }
 
-/// An exemplar as written after `# ` on a sample line.
+/// An exemplar as written after the value (or timestamp) of a sample line, checked once and
+/// parsed again when its parts are asked for (each accessor re-reads the few bytes; exemplars
+/// are rare and short).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RawExemplar<'a> {
+    /// From the space before `#` to the end of the line.
+    raw: &'a str,
+    offset: usize,
+}
+
+impl<'a> RawExemplar<'a> {
+    /// The exemplar as written, from its `#`.
+    pub fn as_str(&self) -> &'a str {
+        self.raw.get(1..).unwrap_or_default()
+    }
+
+    /// Byte offset in the input of its `#`.
+    pub fn offset(&self) -> usize {
+        self.offset + 1
+    }
+
+    fn parts(&self) -> Option<grammar::ExemplarParts<'a>> {
+        grammar::exemplar(self.raw).ok().map(|(_, parts)| parts)
+    }
+
     /// The exemplar's labels, still raw.
-    pub labels: RawLabels<'a>,
+    pub fn labels(&self) -> RawLabels<'a> {
+        self.parts().map_or_else(RawLabels::default, |p| RawLabels {
+            raw: p.labels,
+            offset: self.offset + self.raw.offset(p.labels),
+        })
+    }
+
     /// The exemplar's value.
-    pub value: f64,
+    pub fn value(&self) -> f64 {
+        self.parts().map_or(f64::NAN, |p| p.value)
+    }
+
     /// The exemplar's timestamp, to the nanosecond (see [`number::parse_seconds`]).
-    pub timestamp: Option<Timestamp>,
+    pub fn timestamp(&self) -> Option<Timestamp> {
+        self.parts()?.timestamp.and_then(number::parse_seconds)
+    }
 }
 
 /// A label set as written, parsed again when iterated (it was checked once).
@@ -299,10 +332,9 @@ impl<'a> Lexer<'a> {
                     value: s.value,
                     raw_value: s.raw_value,
                     timestamp_ms: s.timestamp,
-                    exemplar: s.exemplar.map(|e| RawExemplar {
-                        labels: labels(Some(e.labels)),
-                        value: e.value,
-                        timestamp: e.timestamp.and_then(number::parse_seconds),
+                    exemplar: s.exemplar.map(|raw| RawExemplar {
+                        raw,
+                        offset: at(raw),
                     }),
                 })
             }),
@@ -453,10 +485,12 @@ mod tests {
             ("a_total", 1.0, Some(2500))
         );
         let ex = s.exemplar.unwrap();
-        let label = ex.labels.iter().next().unwrap();
+        let label = ex.labels().iter().next().unwrap();
         assert_eq!((label.name, label.value()), ("t", "\\q".into()));
+        assert_eq!(ex.as_str(), "# {t=\"\\q\"} 3 4.000000001");
+        assert_eq!(ex.value(), 3.0);
         assert_eq!(
-            ex.timestamp,
+            ex.timestamp(),
             Some(Timestamp {
                 seconds: 4,
                 nanos: 1

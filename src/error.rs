@@ -325,6 +325,125 @@ pub enum ErrorKind {
         found: Snippet,
     },
 
+    // ----- OpenMetrics -----
+    /// The input does not end with the `# EOF` line OpenMetrics requires.
+    #[error("missing \"# EOF\" at end of input")]
+    MissingEof,
+    /// Something follows the `# EOF` line.
+    #[error("text after \"# EOF\"")]
+    TextAfterEof,
+    /// A line that does not follow the grammar: what it needed and what stood there.
+    #[error("expected {expected}, found {}", found.as_ref().map_or("end of line", Snippet::as_str))]
+    Syntax {
+        /// What the grammar needed here.
+        expected: &'static str,
+        /// The text found instead; `None` at the end of the line.
+        found: Option<Snippet>,
+    },
+    /// An OpenMetrics timestamp that is not a number of seconds (`realnumber`).
+    #[error("expected seconds as timestamp, got {found}")]
+    InvalidTimestampSeconds {
+        /// The token found.
+        found: Snippet,
+    },
+    /// A second `# UNIT` line for one family.
+    #[error("second UNIT line for metric name {name}")]
+    DuplicateUnit {
+        /// The family name.
+        name: Snippet,
+    },
+    /// A `# HELP`, `# TYPE` or `# UNIT` line after samples of its family.
+    #[error("{keyword} line for metric name {name} after its samples")]
+    MetadataAfterSamples {
+        /// `HELP`, `TYPE` or `UNIT`.
+        keyword: &'static str,
+        /// The family name.
+        name: Snippet,
+    },
+    /// A unit that is not a suffix (after `_`) of the family name.
+    #[error("unit {unit} is not a suffix of metric name {name}")]
+    UnitMismatch {
+        /// The family name.
+        name: Snippet,
+        /// The unit.
+        unit: Snippet,
+    },
+    /// A unit on a family whose type has none (`info`, `stateset`).
+    #[error("{metric_type} family {name} cannot have a unit")]
+    UnitNotAllowed {
+        /// The family name.
+        name: Snippet,
+        /// Its type.
+        metric_type: MetricType,
+    },
+    /// A family whose name, or a sample name its type implies, is taken by an earlier family:
+    /// a family split by another (`a`, `b`, `a`), the same name twice, or names that could
+    /// collide (a gauge `a_created` and a counter `a`).
+    #[error(
+        "metric name {name} clashes with the {metric_type} family {family} (a family's lines \
+         must be together, and no two families may share a sample name)"
+    )]
+    NameClash {
+        /// The name that clashes.
+        name: Snippet,
+        /// The earlier family.
+        family: Snippet,
+        /// Its type.
+        metric_type: MetricType,
+    },
+    /// A series that comes back after another series of its family.
+    #[error("series of family {family} is interleaved with another series")]
+    SeriesNotContiguous {
+        /// The family name.
+        family: Snippet,
+    },
+    /// Timestamps of one series going backwards, or given on some of its lines only.
+    #[error("{reason}")]
+    TimestampOrder {
+        /// Which rule was broken.
+        reason: &'static str,
+    },
+    /// A value its sample does not allow (a negative counter, a stateset value of 2, …).
+    #[error("invalid value {value} for {what}: {rule}")]
+    InvalidSampleValue {
+        /// The value.
+        value: f64,
+        /// Which sample: `counter total`, `histogram bucket`, ….
+        what: &'static str,
+        /// The rule.
+        rule: &'static str,
+    },
+    /// A metric point breaking a rule of its type (histogram buckets out of order, a `_count`
+    /// that does not match the `+Inf` bucket, a counter without `_total`, …).
+    #[error("{reason}")]
+    InvalidMetricPoint {
+        /// Which rule was broken.
+        reason: &'static str,
+    },
+    /// A label its sample needs is missing (`le` on a bucket, `quantile` on a quantile, the
+    /// state label on a stateset sample).
+    #[error("missing label {name}")]
+    MissingLabel {
+        /// The label name.
+        name: Snippet,
+    },
+    /// A label not allowed on this sample (`le` outside histogram buckets, `quantile` outside
+    /// summary quantiles).
+    #[error("label {name} is not allowed here")]
+    UnexpectedLabel {
+        /// The label name.
+        name: Snippet,
+    },
+    /// An exemplar on a sample that cannot have one.
+    #[error("exemplars are allowed only on counter _total and histogram _bucket samples")]
+    ExemplarNotAllowed,
+    /// An exemplar whose label names and values are longer than 128 code points together.
+    #[error("exemplar labels are {length} code points long, over the limit of 128")]
+    ExemplarTooLong {
+        /// Their length in code points.
+        length: usize,
+    },
+
     // ----- encoding a model -----
     /// A family with an empty name.
     #[error("metric family has no name")]

@@ -1,8 +1,9 @@
 //! Escaping shared by the text formats.
 //!
 //! ```text
-//! label value escapes: \\  \"  \n
-//! HELP text escapes:   \\  \n
+//! label value escapes:                  \\  \"  \n
+//! HELP text escapes:                    \\  \n
+//! OpenMetrics (label values and HELP):  \\  \"  \n, and any other `\c` kept as written
 //! ```
 //!
 //! Unescaping borrows when the text has no backslash, so escape-free input is never copied.
@@ -16,6 +17,11 @@ pub enum Escapes {
     LabelValue,
     /// HELP text: `\\`, `\n`.
     Help,
+    /// OpenMetrics label values and HELP text: `\\`, `\"`, `\n`. The ABNF's
+    /// `escaped-char = BS normal-char` makes a backslash before any other character valid too;
+    /// it stands for itself (`\z` reads as the two characters `\z`), as in the reference
+    /// parsers, and so does a backslash that ends HELP text.
+    OpenMetrics,
 }
 
 impl Escapes {
@@ -25,7 +31,7 @@ impl Escapes {
         match (c, self) {
             (b'\\', _) => Some('\\'),
             (b'n', _) => Some('\n'),
-            (b'"', Escapes::LabelValue) => Some('"'),
+            (b'"', Escapes::LabelValue | Escapes::OpenMetrics) => Some('"'),
             _ => None,
         }
     }
@@ -33,7 +39,12 @@ impl Escapes {
 
 /// Finds the first invalid escape in `raw`: its byte offset (of the backslash) and the
 /// character after it, or `None` for a trailing lone backslash at `raw.len() - 1`.
+///
+/// [`Escapes::OpenMetrics`] has no invalid escapes.
 pub fn find_invalid_escape(raw: &str, escapes: Escapes) -> Option<(usize, Option<char>)> {
+    if escapes == Escapes::OpenMetrics {
+        return None;
+    }
     let bytes = raw.as_bytes();
     let mut i = 0;
     while let Some(pos) = memchr::memchr(b'\\', bytes.get(i..)?) {
@@ -51,7 +62,8 @@ pub fn find_invalid_escape(raw: &str, escapes: Escapes) -> Option<(usize, Option
 }
 
 /// Unescapes text that [`find_invalid_escape`] found valid; borrows when there is nothing to
-/// do. An invalid escape (impossible after validation) keeps its character.
+/// do. An invalid escape (impossible after validation) keeps its character; with
+/// [`Escapes::OpenMetrics`], an escape it does not decode keeps its backslash too.
 pub fn unescape(raw: &str, escapes: Escapes) -> Cow<'_, str> {
     let Some(first) = memchr::memchr(b'\\', raw.as_bytes()) else {
         return Cow::Borrowed(raw);
@@ -67,7 +79,15 @@ pub fn unescape(raw: &str, escapes: Escapes) -> Cow<'_, str> {
         match chars.next() {
             Some(c) => {
                 let byte = u8::try_from(c).unwrap_or(0);
-                out.push(escapes.decode(byte).unwrap_or(c));
+                match escapes.decode(byte) {
+                    Some(decoded) => out.push(decoded),
+                    None => {
+                        if escapes == Escapes::OpenMetrics {
+                            out.push('\\');
+                        }
+                        out.push(c);
+                    }
+                }
             }
             None => out.push('\\'),
         }
@@ -79,7 +99,7 @@ pub fn unescape(raw: &str, escapes: Escapes) -> Cow<'_, str> {
 
 /// Appends `s` with the escapes of `escapes` applied.
 pub fn escape_into(out: &mut String, s: &str, escapes: Escapes) {
-    let quote = escapes == Escapes::LabelValue;
+    let quote = escapes != Escapes::Help;
     let needs = |b: u8| b == b'\\' || b == b'\n' || (quote && b == b'"');
     let mut rest = s;
     loop {
@@ -114,6 +134,20 @@ mod tests {
     }
 
     #[test]
+    fn openmetrics_keeps_unknown_escapes() {
+        let om = Escapes::OpenMetrics;
+        assert_eq!(unescape(r#"b\"a\nr"#, om), "b\"a\nr");
+        assert_eq!(unescape(r"b\\a\z", om), "b\\a\\z");
+        assert_eq!(unescape(r"\foo", om), "\\foo");
+        assert_eq!(unescape(r"x\", om), "x\\");
+        assert_eq!(unescape("\\é", om), "\\é");
+        assert_eq!(find_invalid_escape(r"a\tb\", om), None);
+        let mut out = String::new();
+        escape_into(&mut out, "a\"b\\c\nd", om);
+        assert_eq!(out, r#"a\"b\\c\nd"#);
+    }
+
+    #[test]
     fn invalid_escapes_are_found() {
         assert_eq!(
             find_invalid_escape(r"ab\tc", Escapes::LabelValue),
@@ -134,7 +168,7 @@ mod tests {
     #[test]
     fn escape_round_trips() {
         for s in ["", "plain", "x\"} 1\nevil 1\n#", "a\\nb", "\\", "é\"\n"] {
-            for e in [Escapes::LabelValue, Escapes::Help] {
+            for e in [Escapes::LabelValue, Escapes::Help, Escapes::OpenMetrics] {
                 let mut out = String::new();
                 escape_into(&mut out, s, e);
                 assert_eq!(find_invalid_escape(&out, e), None, "{out}");

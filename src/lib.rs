@@ -7,6 +7,11 @@
 //! - [`text`]: text format 0.0.4. [`text::Lexer`] yields one borrowed record per line;
 //!   [`text::parse`] and [`text::families`] group lines into families exactly as Go's
 //!   `expfmt.TextParser` does; [`text::encode`] writes Go's `MetricFamilyToText` output.
+//! - [`openmetrics`]: OpenMetrics 1.0 text, with the same parts ([`openmetrics::Lexer`],
+//!   [`openmetrics::parse`], [`openmetrics::families`], [`openmetrics::encode`]) and the
+//!   specification's rules; all of the official conformance suite passes.
+//!
+//! Formats convert through the model: `openmetrics::encode(&text::parse(page)?)`.
 //!
 //! ```
 //! use expfmt::{MetricType, Value};
@@ -39,6 +44,7 @@ pub mod limits;
 pub mod model;
 pub mod names;
 pub mod number;
+pub mod openmetrics;
 pub mod proto;
 pub mod text;
 

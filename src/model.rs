@@ -20,6 +20,11 @@ use std::str::FromStr;
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetricFamily<'a> {
     /// The metric name, e.g. `http_requests_total`.
+    ///
+    /// This is the name text 0.0.4 and protobuf give the family, which for an OpenMetrics
+    /// counter or info family is the name of its samples: OpenMetrics' counter family `a`
+    /// (samples `a_total`, `a_created`) is named `a_total` here, its info family `b` (samples
+    /// `b_info`) `b_info`. The OpenMetrics encoder strips the suffix again.
     pub name: Cow<'a, str>,
     /// The `# HELP` text, unescaped. `None` when the input had no HELP line.
     pub help: Option<Cow<'a, str>>,
@@ -68,6 +73,16 @@ pub enum MetricType {
     Histogram,
     /// A histogram whose buckets may go down (protobuf `GAUGE_HISTOGRAM`).
     GaugeHistogram,
+    /// OpenMetrics `info`: textual information in labels, value always 1. Its metrics hold a
+    /// [`Value::Gauge`] of `1.0`; the family is named after its `_info` sample, as Prometheus
+    /// stores the series.
+    Info,
+    /// OpenMetrics `stateset`: one boolean per state. Each state is a metric of its own holding
+    /// a [`Value::Gauge`] of `0.0` or `1.0`, with a label named like the family giving the state.
+    StateSet,
+    /// OpenMetrics `unknown`: the type could not be determined (OpenMetrics' counterpart of
+    /// [`Untyped`](MetricType::Untyped)). Its metrics hold a [`Value::Untyped`].
+    Unknown,
 }
 
 /// A [`MetricType`] name that no format knows.
@@ -77,7 +92,7 @@ pub struct UnknownMetricType;
 
 impl MetricType {
     /// The spelling used by `# TYPE` lines: `counter`, `gauge`, `summary`, `untyped`,
-    /// `histogram`, `gaugehistogram`.
+    /// `histogram`, `gaugehistogram`, and OpenMetrics' `info`, `stateset`, `unknown`.
     pub fn as_str(self) -> &'static str {
         match self {
             MetricType::Counter => "counter",
@@ -86,6 +101,9 @@ impl MetricType {
             MetricType::Untyped => "untyped",
             MetricType::Histogram => "histogram",
             MetricType::GaugeHistogram => "gaugehistogram",
+            MetricType::Info => "info",
+            MetricType::StateSet => "stateset",
+            MetricType::Unknown => "unknown",
         }
     }
 
@@ -104,10 +122,14 @@ impl fmt::Display for MetricType {
 impl FromStr for MetricType {
     type Err = UnknownMetricType;
 
-    /// Parses a type word as Go's text parser does: case-insensitively, with the protobuf enum
-    /// names (`GAUGE_HISTOGRAM`) accepted beside `gaugehistogram`.
+    /// Parses a type word case-insensitively: every [`as_str`](MetricType::as_str) spelling,
+    /// and the protobuf enum name `GAUGE_HISTOGRAM` beside `gaugehistogram`.
+    ///
+    /// This is wider than either text format: text 0.0.4 knows only Go's six words (its lexer
+    /// refuses `gaugehistogram`, `info`, `stateset` and `unknown`), and OpenMetrics takes its
+    /// eight words in lower case only.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        const TYPES: [(&str, MetricType); 7] = [
+        const TYPES: [(&str, MetricType); 10] = [
             ("counter", MetricType::Counter),
             ("gauge", MetricType::Gauge),
             ("summary", MetricType::Summary),
@@ -115,6 +137,9 @@ impl FromStr for MetricType {
             ("histogram", MetricType::Histogram),
             ("gauge_histogram", MetricType::GaugeHistogram),
             ("gaugehistogram", MetricType::GaugeHistogram),
+            ("info", MetricType::Info),
+            ("stateset", MetricType::StateSet),
+            ("unknown", MetricType::Unknown),
         ];
         TYPES
             .iter()
@@ -125,7 +150,9 @@ impl FromStr for MetricType {
 }
 
 /// The value of one metric. The variant matches the family type: `Histogram` serves both
-/// [`MetricType::Histogram`] and [`MetricType::GaugeHistogram`].
+/// [`MetricType::Histogram`] and [`MetricType::GaugeHistogram`]; `Gauge` serves
+/// [`MetricType::Gauge`], [`MetricType::Info`] (value `1.0`) and [`MetricType::StateSet`]
+/// (`0.0` or `1.0`); `Untyped` serves [`MetricType::Untyped`] and [`MetricType::Unknown`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Value<'a> {
@@ -142,7 +169,8 @@ pub enum Value<'a> {
 }
 
 impl Value<'_> {
-    /// The family type this value belongs to (`Histogram` for both histogram kinds).
+    /// The family type this value belongs to: the first of the types it [`fits`](Value::fits)
+    /// (`Histogram`, `Gauge` or `Untyped` for the variants that serve several types).
     pub fn metric_type(&self) -> MetricType {
         match self {
             Value::Counter(_) => MetricType::Counter,
@@ -157,17 +185,24 @@ impl Value<'_> {
     pub fn fits(&self, t: MetricType) -> bool {
         match self {
             Value::Histogram(_) => t.is_histogram(),
+            Value::Gauge(_) => matches!(
+                t,
+                MetricType::Gauge | MetricType::Info | MetricType::StateSet
+            ),
+            Value::Untyped(_) => matches!(t, MetricType::Untyped | MetricType::Unknown),
             v => v.metric_type() == t,
         }
     }
 
-    /// An empty value of the given type: zero for counters, gauges and untyped, no quantiles
-    /// or buckets, and no count or sum.
+    /// An empty value of the given type: zero for counters, gauges, state sets, untyped and
+    /// unknown, one for info (its only valid value), no quantiles or buckets, and no count or
+    /// sum.
     pub fn empty(t: MetricType) -> Value<'static> {
         match t {
             MetricType::Counter => Value::Counter(Counter::new(0.0)),
-            MetricType::Gauge => Value::Gauge(0.0),
-            MetricType::Untyped => Value::Untyped(0.0),
+            MetricType::Gauge | MetricType::StateSet => Value::Gauge(0.0),
+            MetricType::Info => Value::Gauge(1.0),
+            MetricType::Untyped | MetricType::Unknown => Value::Untyped(0.0),
             MetricType::Summary => Value::Summary(Summary::default()),
             MetricType::Histogram | MetricType::GaugeHistogram => {
                 Value::Histogram(Histogram::default())
@@ -510,11 +545,25 @@ impl<'a> MetricFamily<'a> {
 mod tests {
     use super::*;
 
+    const ALL_TYPES: [MetricType; 9] = [
+        MetricType::Counter,
+        MetricType::Gauge,
+        MetricType::Summary,
+        MetricType::Untyped,
+        MetricType::Histogram,
+        MetricType::GaugeHistogram,
+        MetricType::Info,
+        MetricType::StateSet,
+        MetricType::Unknown,
+    ];
+
     #[test]
     fn type_words_parse_like_go() {
         assert_eq!("Counter".parse(), Ok(MetricType::Counter));
         assert_eq!("GAUGE_HISTOGRAM".parse(), Ok(MetricType::GaugeHistogram));
         assert_eq!("gaugehistogram".parse(), Ok(MetricType::GaugeHistogram));
+        assert_eq!("StateSet".parse(), Ok(MetricType::StateSet));
+        assert_eq!("state_set".parse::<MetricType>(), Err(UnknownMetricType));
         assert_eq!("counter ".parse::<MetricType>(), Err(UnknownMetricType));
         assert_eq!("".parse::<MetricType>(), Err(UnknownMetricType));
     }
@@ -538,15 +587,13 @@ mod tests {
     fn values_fit_their_types() {
         assert!(Value::Histogram(Histogram::default()).fits(MetricType::GaugeHistogram));
         assert!(!Value::Gauge(1.0).fits(MetricType::Counter));
-        for t in [
-            MetricType::Counter,
-            MetricType::Gauge,
-            MetricType::Summary,
-            MetricType::Untyped,
-            MetricType::Histogram,
-            MetricType::GaugeHistogram,
-        ] {
+        assert!(Value::Gauge(1.0).fits(MetricType::Info));
+        assert!(Value::Gauge(0.0).fits(MetricType::StateSet));
+        assert!(Value::Untyped(1.0).fits(MetricType::Unknown));
+        assert!(!Value::Untyped(1.0).fits(MetricType::Gauge));
+        for t in ALL_TYPES {
             assert!(Value::empty(t).fits(t), "{t}");
+            assert_eq!(t.as_str().parse(), Ok(t), "{t}");
         }
     }
 }

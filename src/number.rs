@@ -10,8 +10,23 @@
 //! otherwise `strconv.FormatFloat(v, 'g', -1, 64)`: the shortest digits that read back to the
 //! same value, in exponent form (`1e+06`, `1.5e-07`) when the decimal exponent is below -4 or
 //! at least 6.
+//!
+//! OpenMetrics reads its `number` exactly as [`parse_float`] does (the ABNF below is the same
+//! language), and its timestamps as `realnumber`, the finite part of it, in seconds:
+//! [`parse_seconds_ms`] and [`parse_seconds`] convert the decimal text exactly, without going
+//! through a float, and [`write_seconds_ms`] / [`write_seconds`] write it back exactly.
+//! [`write_openmetrics_float`] is Go's `writeOpenMetricsFloat`: [`write_float`] plus `.0` when
+//! the result would read as an integer.
+//!
+//! ```text
+//! number     = realnumber / [SIGN] ("inf" / "infinity") / "nan"      ; letters in any case
+//! realnumber = [SIGN] 1*DIGIT ["." *DIGIT] ["e" [SIGN] 1*DIGIT]
+//! realnumber =/ [SIGN] *DIGIT "." 1*DIGIT ["e" [SIGN] 1*DIGIT]
+//! ```
 
 use std::fmt::Write as _;
+
+use crate::model::Timestamp;
 
 /// The NaN Go's `math.NaN()` and `strconv.ParseFloat("NaN")` return: bits `0x7ff8000000000001`.
 pub const GO_NAN: f64 = f64::from_bits(0x7ff8_0000_0000_0001);
@@ -24,8 +39,12 @@ pub const GO_NAN: f64 = f64::from_bits(0x7ff8_0000_0000_0001);
 /// exponent = ("e" | "E") [sign] digits
 /// ```
 pub fn parse_float(s: &str) -> Option<f64> {
-    // Fast path: plain integers, the most common value spelling.
+    // Fast paths: plain integers, the most common value spelling, and short decimals (`1.0`,
+    // `-0.25`: OpenMetrics writes every float with a point).
     if let Some(v) = parse_small_uint(s) {
+        return Some(v);
+    }
+    if let Some(v) = parse_small_decimal(s) {
         return Some(v);
     }
     // Go's expfmt filters these before ParseFloat (hex floats and digit separators); Rust
@@ -68,10 +87,226 @@ fn parse_small_uint(s: &str) -> Option<f64> {
     Some(n as f64)
 }
 
+/// `[-] digits "." digits` with at most 15 digits in all: the digits as an integer `m` (exact,
+/// below 2^53) divided by 10^k (exact for k <= 22), which IEEE division rounds correctly, so the
+/// result is the one a full parser gives (Clinger's fast path).
+fn parse_small_decimal(s: &str) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (negative, body) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    if body.len() < 2 || body.len() > 16 {
+        return None;
+    }
+    let mut m: u64 = 0;
+    let mut point = None;
+    for (i, b) in body.bytes().enumerate() {
+        match b {
+            b'0'..=b'9' => m = m * 10 + u64::from(b - b'0'),
+            b'.' if point.is_none() => point = Some(i),
+            _ => return None,
+        }
+    }
+    let frac_digits = body.len() - 1 - point?;
+    #[expect(clippy::cast_precision_loss, reason = "m < 10^15 < 2^53 is exact")]
+    let v = m as f64 / POW10.get(frac_digits)?;
+    Some(if negative { -v } else { v })
+}
+
 /// Parses a timestamp in milliseconds as Go's `strconv.ParseInt(s, 10, 64)` does.
 pub fn parse_timestamp(s: &str) -> Option<i64> {
     // Rust's i64 parser has the same grammar: optional '+' or '-', then at least one digit.
     s.parse().ok()
+}
+
+/// A `realnumber` split into its parts, digits still text.
+struct Decimal<'a> {
+    negative: bool,
+    /// Digits before the point, then digits after it (either may be empty, not both).
+    int: &'a str,
+    frac: &'a str,
+    /// The exponent, saturated to ±2^62 (far beyond any digit count).
+    exp: i64,
+}
+
+/// ```text
+/// realnumber = [SIGN] 1*DIGIT ["." *DIGIT] ["e" [SIGN] 1*DIGIT]
+/// realnumber =/ [SIGN] *DIGIT "." 1*DIGIT ["e" [SIGN] 1*DIGIT]
+/// ```
+fn parse_decimal(s: &str) -> Option<Decimal<'_>> {
+    let digits = |t: &str| {
+        t.bytes()
+            .position(|b| !b.is_ascii_digit())
+            .unwrap_or(t.len())
+    };
+    let (negative, rest) = match s.as_bytes().first() {
+        Some(b'-') => (true, s.get(1..)?),
+        Some(b'+') => (false, s.get(1..)?),
+        _ => (false, s),
+    };
+    let (int, rest) = rest.split_at(digits(rest));
+    let (frac, rest) = match rest.strip_prefix('.') {
+        Some(after) => after.split_at(digits(after)),
+        None => ("", rest),
+    };
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let exp = match rest.strip_prefix(['e', 'E']) {
+        None if rest.is_empty() => 0,
+        None => return None,
+        Some(e) => {
+            let (neg, e) = match e.as_bytes().first() {
+                Some(b'-') => (true, e.get(1..)?),
+                Some(b'+') => (false, e.get(1..)?),
+                _ => (false, e),
+            };
+            if e.is_empty() || digits(e) != e.len() {
+                return None;
+            }
+            let mut v: i64 = 0;
+            for b in e.bytes() {
+                v = v
+                    .saturating_mul(10)
+                    .saturating_add(i64::from(b - b'0'))
+                    .min(1 << 62);
+            }
+            if neg {
+                -v
+            } else {
+                v
+            }
+        }
+    };
+    Some(Decimal {
+        negative,
+        int,
+        frac,
+        exp,
+    })
+}
+
+impl Decimal<'_> {
+    /// The value times 10^`scale`, rounded to the nearest integer (halves away from zero),
+    /// saturated at ±10^30.
+    fn scaled(&self, scale: i64) -> i128 {
+        const LIMIT: i128 = 1_000_000_000_000_000_000_000_000_000_000;
+        // value = 0.d1 d2 … dn × 10^k with d = int ++ frac and k = |int| + exp; the integer
+        // part of value × 10^scale is the first k + scale digits.
+        let len = |t: &str| i64::try_from(t.len()).unwrap_or(i64::MAX);
+        let keep = len(self.int).saturating_add(self.exp).saturating_add(scale);
+        let mut digits = self.int.bytes().chain(self.frac.bytes());
+        let mut acc: i128 = 0;
+        let mut taken: i64 = 0;
+        while taken < keep {
+            let Some(d) = digits.next() else { break };
+            acc = (acc * 10 + i128::from(d - b'0')).min(LIMIT);
+            taken += 1;
+        }
+        if taken < keep {
+            // The point lies beyond the digits: append zeros (a few suffice to saturate).
+            while acc != 0 && acc < LIMIT && taken < keep {
+                acc = (acc * 10).min(LIMIT);
+                taken += 1;
+            }
+        } else if keep >= 0 && digits.next().is_some_and(|d| d >= b'5') {
+            acc = (acc + 1).min(LIMIT);
+        }
+        if self.negative {
+            -acc
+        } else {
+            acc
+        }
+    }
+}
+
+/// Whether `s` is a `realnumber` that fits an f64 (OpenMetrics: "Floating point numbers MUST
+/// fit within the range of a 64-bit floating point value").
+fn parse_realnumber(s: &str) -> Option<Decimal<'_>> {
+    let d = parse_decimal(s)?;
+    parse_float(s)?;
+    Some(d)
+}
+
+/// Reads an OpenMetrics timestamp (`realnumber` seconds) as milliseconds since the epoch.
+///
+/// The decimal text is converted exactly: `1.5` is 1500, `1520879607.789` is 1520879607789,
+/// whatever their float rounding. Finer digits round to the nearest millisecond, halves away
+/// from zero (`0.0005` is 1, `-0.0005` is -1). Timestamps beyond the ±292 million years an
+/// `i64` of milliseconds holds saturate at `i64::MIN` / `i64::MAX`.
+///
+/// `None` for anything that is not a `realnumber` (`NaN`, `Inf`, `0x1p-3`, `1_0`, `1e`), or
+/// whose value is beyond the f64 range (`1e400`).
+pub fn parse_seconds_ms(s: &str) -> Option<i64> {
+    let ms = parse_realnumber(s)?.scaled(3);
+    Some(i64::try_from(ms).unwrap_or(if ms < 0 { i64::MIN } else { i64::MAX }))
+}
+
+/// Reads an OpenMetrics timestamp (`realnumber` seconds) exactly, to the nanosecond.
+///
+/// As [`parse_seconds_ms`], at nanosecond resolution: finer digits round to the nearest
+/// nanosecond, and values beyond the `i64` seconds range saturate. Also reads `_created`
+/// sample values, which are timestamps written as numbers.
+pub fn parse_seconds(s: &str) -> Option<Timestamp> {
+    const NS: i128 = 1_000_000_000;
+    let ns = parse_realnumber(s)?.scaled(9);
+    let (min, max) = (
+        i128::from(i64::MIN) * NS,
+        i128::from(i64::MAX) * NS + (NS - 1),
+    );
+    let ns = ns.clamp(min, max);
+    Some(Timestamp {
+        seconds: i64::try_from(ns.div_euclid(NS)).unwrap_or(0),
+        nanos: i32::try_from(ns.rem_euclid(NS)).unwrap_or(0),
+    })
+}
+
+/// Writes `total / 10^digits` as a decimal with no trailing zeros after the point (and no
+/// point for whole values): exact, so the parsers read back `total`.
+fn write_scaled(out: &mut String, total: i128, digits: u32) {
+    let unit = 10u128.pow(digits);
+    if total < 0 {
+        out.push('-');
+    }
+    let abs = total.unsigned_abs();
+    let _ = write!(out, "{}", abs / unit);
+    let frac = abs % unit;
+    if frac != 0 {
+        let mut buf = Buf::new();
+        let _ = write!(buf, "{frac:0width$}", width = digits as usize);
+        out.push('.');
+        out.push_str(buf.as_str().trim_end_matches('0'));
+    }
+}
+
+/// Writes milliseconds as OpenMetrics timestamp seconds: `1500` as `1.5`, `-1` as `-0.001`,
+/// `7000` as `7`. [`parse_seconds_ms`] reads every output back to the same value.
+pub fn write_seconds_ms(out: &mut String, ms: i64) {
+    write_scaled(out, i128::from(ms), 3);
+}
+
+/// Writes a timestamp as OpenMetrics seconds, to the nanosecond: `{1, 500_000_000}` as `1.5`.
+/// [`parse_seconds`] reads every output of a normalised timestamp (nanos in 0..10^9) back to
+/// the same value.
+pub fn write_seconds(out: &mut String, ts: Timestamp) {
+    let ns = i128::from(ts.seconds) * 1_000_000_000 + i128::from(ts.nanos);
+    write_scaled(out, ns, 9);
+}
+
+/// Appends `v` as Go's `writeOpenMetricsFloat` does: as [`write_float`], with `.0` appended
+/// when the result has neither a point nor an exponent (`1.0`, `0.0`, `-1.0`, `123456.0`);
+/// `NaN`, `+Inf` and `-Inf` as they are. This is also OpenMetrics' canonical rendering of `le`
+/// and `quantile` values.
+pub fn write_openmetrics_float(out: &mut String, v: f64) {
+    let start = out.len();
+    write_float(out, v);
+    let written = out.get(start..).unwrap_or_default();
+    if v.is_finite() && !written.contains(['.', 'e']) {
+        out.push_str(".0");
+    }
 }
 
 /// Converts a float count to an integer exactly as Go's `uint64(f)` does on amd64, so a text
@@ -335,7 +570,135 @@ mod tests {
         }
     }
 
+    fn secs_ms(ms: i64) -> String {
+        let mut s = String::new();
+        write_seconds_ms(&mut s, ms);
+        s
+    }
+
+    #[test]
+    fn openmetrics_timestamps_read_exactly() {
+        for (s, ms) in [
+            ("0", 0),
+            ("000", 0),
+            ("0.0", 0),
+            ("1.1", 1100),
+            ("1.5e3", 1_500_000),
+            ("1E3", 1_000_000),
+            ("-1.1", -1100),
+            (".5", 500),
+            ("5.", 5000),
+            ("+7", 7000),
+            ("1520879607.789", 1_520_879_607_789),
+            ("0.0000000001", 0),
+            ("0.0005", 1),
+            ("-0.0005", -1),
+            ("0.00049999", 0),
+            ("1e-3", 1),
+            ("123e-5", 1),
+            ("0e999999999999999999999", 0),
+            ("12345678901234567890.1234567890", i64::MAX),
+            ("-12345678901234567890", i64::MIN),
+            ("9223372036854775.807", i64::MAX),
+            ("1e300", i64::MAX),
+        ] {
+            assert_eq!(parse_seconds_ms(s), Some(ms), "{s}");
+        }
+        for s in [
+            "", "NaN", "Inf", "+Inf", "-inf", "infinity", "1_2", "0x1p-3", "1.1.1", "z", "1z", ".",
+            "-", "+", "1e", "1e+", "e3", " 1", "1 ", "1e400", "--1",
+        ] {
+            assert_eq!(parse_seconds_ms(s), None, "{s:?}");
+            assert_eq!(parse_seconds(s), None, "{s:?}");
+        }
+        assert_eq!(
+            parse_seconds("1604676851.123456789"),
+            Some(Timestamp {
+                seconds: 1_604_676_851,
+                nanos: 123_456_789
+            })
+        );
+        assert_eq!(
+            parse_seconds("-1.5"),
+            Some(Timestamp {
+                seconds: -2,
+                nanos: 500_000_000
+            })
+        );
+        assert_eq!(
+            parse_seconds("1e30"),
+            Some(Timestamp {
+                seconds: i64::MAX,
+                nanos: 999_999_999
+            })
+        );
+    }
+
+    #[test]
+    fn openmetrics_timestamps_write_exactly() {
+        for (ms, s) in [
+            (0, "0"),
+            (1500, "1.5"),
+            (-1, "-0.001"),
+            (7000, "7"),
+            (1_520_879_607_789, "1520879607.789"),
+            (i64::MIN, "-9223372036854775.808"),
+        ] {
+            assert_eq!(secs_ms(ms), s);
+        }
+        let mut out = String::new();
+        write_seconds(
+            &mut out,
+            Timestamp {
+                seconds: -2,
+                nanos: 500_000_000,
+            },
+        );
+        assert_eq!(out, "-1.5");
+    }
+
+    #[test]
+    fn openmetrics_floats() {
+        for (v, s) in [
+            (0.0, "0.0"),
+            (1.0, "1.0"),
+            (-1.0, "-1.0"),
+            (123456.0, "123456.0"),
+            (1e6, "1e+06"),
+            (0.5, "0.5"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "+Inf"),
+            (f64::NEG_INFINITY, "-Inf"),
+        ] {
+            let mut out = String::new();
+            write_openmetrics_float(&mut out, v);
+            assert_eq!(out, s);
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn seconds_round_trip(ms: i64, seconds: i64, nanos in 0i32..1_000_000_000) {
+            proptest::prop_assert_eq!(parse_seconds_ms(&secs_ms(ms)), Some(ms));
+            let ts = Timestamp { seconds, nanos };
+            let mut out = String::new();
+            write_seconds(&mut out, ts);
+            proptest::prop_assert_eq!(parse_seconds(&out), Some(ts), "{}", out);
+        }
+
+        #[test]
+        fn short_decimals_read_as_the_full_parser_reads_them(
+            s in "-?[0-9]{0,9}\\.[0-9]{0,9}"
+        ) {
+            // The fast path may decline (too many digits), never disagree.
+            if let Some(v) = parse_small_decimal(&s) {
+                proptest::prop_assert_eq!(Some(v.to_bits()), s.parse::<f64>().ok().map(f64::to_bits), "{}", s);
+            }
+            if s.len() <= 16 && s.bytes().any(|b| b.is_ascii_digit()) {
+                proptest::prop_assert!(parse_small_decimal(&s).is_some(), "{}", s);
+            }
+        }
+
         #[test]
         fn written_floats_read_back(bits: u64) {
             let v = f64::from_bits(bits);

@@ -1,5 +1,6 @@
-//! Allocation discipline, counted with a global allocator: the lexer allocates nothing on
-//! escape-free input, and parsing allocates per family and per series, not per byte or label.
+//! Allocation discipline, counted with a global allocator: the lexers (text 0.0.4 and
+//! OpenMetrics) allocate nothing on escape-free input, and parsing allocates per family and per
+//! series, not per byte or label.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 // The library forbids unsafe code; this test needs it only for the counting allocator.
 #![allow(unsafe_code)]
@@ -95,6 +96,57 @@ fn parse_allocates_per_series_not_per_label() {
     assert_eq!(families[0].metrics.len(), 200);
     assert!(
         n <= 2 * 200 + 32,
+        "{n} allocations for 200 series of 20 labels"
+    );
+}
+
+/// The node exporter page as OpenMetrics (through the model), for the OpenMetrics tests.
+fn openmetrics_page() -> String {
+    let page = page();
+    let families = expfmt::text::parse(&page).unwrap();
+    expfmt::openmetrics::encode(&families).unwrap()
+}
+
+#[test]
+fn openmetrics_lexer_allocates_nothing_on_escape_free_input() {
+    let input = openmetrics_page();
+    let (samples, n) = allocations(|| {
+        let mut samples = 0;
+        for record in expfmt::openmetrics::Lexer::new(&input) {
+            if let expfmt::openmetrics::Line::Sample(s) = record.unwrap().line {
+                for label in s.labels.iter() {
+                    assert!(matches!(label.value(), std::borrow::Cow::Borrowed(_)));
+                }
+                samples += 1;
+            }
+        }
+        samples
+    });
+    assert_eq!(samples, 507);
+    assert_eq!(n, 0, "the OpenMetrics lexer allocated {n} times");
+}
+
+#[test]
+fn openmetrics_parse_allocates_per_series_not_per_label() {
+    let input = openmetrics_page();
+    let (families, n) = allocations(|| expfmt::openmetrics::parse(&input).unwrap());
+    let series: usize = families.iter().map(|f| f.metrics.len()).sum();
+    assert!(
+        n <= 6 * (families.len() + series),
+        "{n} allocations for {} families, {series} series",
+        families.len()
+    );
+
+    let mut heavy = String::from("# TYPE m gauge\n");
+    for i in 0..200 {
+        let labels: Vec<String> = (0..20).map(|j| format!("l{j}=\"v{i}_{j}\"")).collect();
+        heavy.push_str(&format!("m{{{}}} {i}\n", labels.join(",")));
+    }
+    heavy.push_str("# EOF\n");
+    let (families, n) = allocations(|| expfmt::openmetrics::parse(&heavy).unwrap());
+    assert_eq!(families[0].metrics.len(), 200);
+    assert!(
+        n <= 3 * 200 + 32,
         "{n} allocations for 200 series of 20 labels"
     );
 }

@@ -74,10 +74,13 @@ pub(crate) fn metric_from_proto(
         (MetricType::Untyped, untyped.is_some()),
         (MetricType::Histogram, histogram.is_some()),
     ];
-    let expected = if family_type.is_histogram() {
-        MetricType::Histogram
-    } else {
-        family_type
+    // The protobuf value field that carries each type; the OpenMetrics-only types never come
+    // out of a protobuf `type`, but the match stays total.
+    let expected = match family_type {
+        t if t.is_histogram() => MetricType::Histogram,
+        MetricType::Info | MetricType::StateSet => MetricType::Gauge,
+        MetricType::Unknown => MetricType::Untyped,
+        t => t,
     };
     if let Some(&(found, _)) = present.iter().find(|&&(t, p)| p && t != expected) {
         return Err(ErrorKind::ValueTypeMismatch {
@@ -91,8 +94,10 @@ pub(crate) fn metric_from_proto(
         expected: family_type,
     };
     let value = match family_type {
-        MetricType::Gauge => Value::Gauge(gauge.ok_or_else(missing)?.value.unwrap_or_default()),
-        MetricType::Untyped => {
+        MetricType::Gauge | MetricType::Info | MetricType::StateSet => {
+            Value::Gauge(gauge.ok_or_else(missing)?.value.unwrap_or_default())
+        }
+        MetricType::Untyped | MetricType::Unknown => {
             Value::Untyped(untyped.ok_or_else(missing)?.value.unwrap_or_default())
         }
         MetricType::Counter => Value::Counter(counter_from_proto(counter.ok_or_else(missing)?)),
@@ -310,21 +315,29 @@ pub(crate) fn family_to_proto(f: &MetricFamily<'_>) -> Result<pb::MetricFamily> 
     Ok(pb::MetricFamily {
         name: Some(f.name.to_string()),
         help: f.help.as_deref().map(str::to_owned),
-        r#type: Some(metric_type_to_proto(f.metric_type) as i32),
+        r#type: Some(metric_type_to_proto(f.metric_type)? as i32),
         metric,
         unit: f.unit.as_deref().map(str::to_owned),
     })
 }
 
-fn metric_type_to_proto(t: MetricType) -> pb::MetricType {
-    match t {
+/// The protobuf `type` of a family. OpenMetrics' `unknown` is protobuf's `UNTYPED`; `info` and
+/// `stateset` have no protobuf type and are refused rather than silently turned into gauges.
+fn metric_type_to_proto(t: MetricType) -> Result<pb::MetricType> {
+    Ok(match t {
         MetricType::Counter => pb::MetricType::Counter,
         MetricType::Gauge => pb::MetricType::Gauge,
         MetricType::Summary => pb::MetricType::Summary,
-        MetricType::Untyped => pb::MetricType::Untyped,
+        MetricType::Untyped | MetricType::Unknown => pb::MetricType::Untyped,
         MetricType::Histogram => pb::MetricType::Histogram,
         MetricType::GaugeHistogram => pb::MetricType::GaugeHistogram,
-    }
+        MetricType::Info | MetricType::StateSet => {
+            return Err(ErrorKind::UnsupportedType {
+                format: "protobuf",
+                metric_type: t,
+            })
+        }
+    })
 }
 
 fn metric_to_proto(m: &Metric<'_>, f: &MetricFamily<'_>) -> Result<pb::Metric> {

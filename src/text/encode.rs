@@ -19,6 +19,11 @@
 //! 0.0.4 has no such type), a metric whose value does not match the family type. Refused here
 //! but written by Go: an invalid metric or label name, or a `__name__` label: output that no
 //! parser would read back.
+//!
+//! The OpenMetrics-only types: `unknown` is written as `untyped` (the same thing under its text
+//! 0.0.4 name), while `info` and `stateset` are refused with
+//! [`ErrorKind::UnsupportedType`], as `gauge_histogram` is: text 0.0.4 has no way to mark them,
+//! and writing them as gauges would lose the type on the way back.
 
 use std::fmt::Write as _;
 
@@ -61,13 +66,19 @@ fn encode_family(out: &mut String, labels: &mut String, family: &MetricFamily<'_
         }
         .into());
     }
-    if family.metric_type == MetricType::GaugeHistogram {
-        return Err(ErrorKind::UnsupportedType {
-            format: "text 0.0.4",
-            metric_type: family.metric_type,
+    let type_word = match family.metric_type {
+        // OpenMetrics' name for an undeclared type; text 0.0.4 calls it `untyped`.
+        MetricType::Unknown => MetricType::Untyped.as_str(),
+        // No text 0.0.4 type carries these (Go has no such proto enum values either).
+        MetricType::GaugeHistogram | MetricType::Info | MetricType::StateSet => {
+            return Err(ErrorKind::UnsupportedType {
+                format: "text 0.0.4",
+                metric_type: family.metric_type,
+            }
+            .into());
         }
-        .into());
-    }
+        t => t.as_str(),
+    };
     if let Some(help) = &family.help {
         out.push_str("# HELP ");
         out.push_str(name);
@@ -78,7 +89,7 @@ fn encode_family(out: &mut String, labels: &mut String, family: &MetricFamily<'_
     out.push_str("# TYPE ");
     out.push_str(name);
     out.push(' ');
-    out.push_str(family.metric_type.as_str());
+    out.push_str(type_word);
     out.push('\n');
 
     for metric in &family.metrics {
@@ -178,5 +189,33 @@ impl Line<'_> {
             let _ = write!(out, " {ts}");
         }
         out.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Metric;
+
+    fn one(t: MetricType) -> Result<String> {
+        let family = MetricFamily::new("m", t).with_metric(Metric::new(vec![], Value::empty(t)));
+        let mut out = String::new();
+        encode_into(&mut out, &[family]).map(|()| out)
+    }
+
+    #[test]
+    fn openmetrics_types() {
+        assert_eq!(one(MetricType::Unknown).unwrap(), "# TYPE m untyped\nm 0\n");
+        for t in [
+            MetricType::Info,
+            MetricType::StateSet,
+            MetricType::GaugeHistogram,
+        ] {
+            let e = one(t).unwrap_err();
+            assert!(
+                matches!(e.kind(), ErrorKind::UnsupportedType { metric_type, .. } if *metric_type == t),
+                "{e}"
+            );
+        }
     }
 }

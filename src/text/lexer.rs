@@ -100,11 +100,19 @@ impl TypeLine<'_> {
     /// `summary`, `untyped`, `histogram` or `gauge_histogram`, in any case.
     pub fn metric_type(&self) -> Option<MetricType> {
         // Go looks the upper-cased word up among the protobuf enum names, so the OpenMetrics
-        // spelling `gaugehistogram`, which `MetricType::from_str` also reads, is unknown here.
-        if self.word.eq_ignore_ascii_case("gaugehistogram") {
-            return None;
+        // words that `MetricType::from_str` also reads (`gaugehistogram`, `info`, `stateset`,
+        // `unknown`) are unknown here.
+        match self.word.parse().ok()? {
+            t @ (MetricType::Counter
+            | MetricType::Gauge
+            | MetricType::Summary
+            | MetricType::Untyped
+            | MetricType::Histogram) => Some(t),
+            MetricType::GaugeHistogram if self.word.eq_ignore_ascii_case("gauge_histogram") => {
+                Some(MetricType::GaugeHistogram)
+            }
+            _ => None,
         }
-        self.word.parse().ok()
     }
 }
 
@@ -285,7 +293,9 @@ impl<'a> Lexer<'a> {
             FailKind::InvalidEscape(found, esc) => ErrorKind::InvalidEscape {
                 found,
                 context: match esc {
-                    Escapes::LabelValue => EscapeContext::LabelValue,
+                    // The text grammar never reports OpenMetrics escapes (they have no
+                    // invalid ones); they would stand in label values or HELP alike.
+                    Escapes::LabelValue | Escapes::OpenMetrics => EscapeContext::LabelValue,
                     Escapes::Help => EscapeContext::Help,
                 },
             },
@@ -365,6 +375,18 @@ mod tests {
         assert_eq!(l[2], Line::Blank);
         let Line::Type(t) = l[3] else { panic!() };
         assert_eq!(t.metric_type(), Some(MetricType::Counter));
+        for (word, want) in [
+            ("GAUGE_histogram", Some(MetricType::GaugeHistogram)),
+            ("Untyped", Some(MetricType::Untyped)),
+            ("gaugehistogram", None),
+            ("info", None),
+            ("stateset", None),
+            ("unknown", None),
+            ("UNKNOWN", None),
+        ] {
+            let t = TypeLine { word, ..t };
+            assert_eq!(t.metric_type(), want, "{word}");
+        }
         assert_eq!(l[4], Line::Comment(" plain"));
         let Line::Sample(s) = l[5] else { panic!() };
         assert_eq!((s.name, s.value, s.timestamp_ms), ("a", 1.0, Some(2)));

@@ -1,0 +1,33 @@
+//! Any bytes through the OpenMetrics parser: `parse_bytes` and the streaming iterator never
+//! panic, agree on success and on the error position, and keep error messages short; the
+//! lexer's records and errors stay inside the input.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let parsed = expfmt::openmetrics::parse_bytes(data);
+    if let Err(e) = &parsed {
+        assert!(e.to_string().len() <= 256, "long error: {e}");
+        assert!(e.offset().is_some_and(|o| o <= data.len()), "error offset {:?} past the input", e.offset());
+    }
+    let Ok(input) = std::str::from_utf8(data) else {
+        assert!(parsed.is_err());
+        return;
+    };
+    let streamed: Result<Vec<_>, _> = expfmt::openmetrics::families(input).collect();
+    match (&parsed, &streamed) {
+        (Ok(a), Ok(b)) => assert_eq!(a.len(), b.len(), "parse and families yield different families"),
+        (Err(a), Err(b)) => assert_eq!(a.offset(), b.offset()),
+        _ => panic!("parse and families disagree: {parsed:?} vs {streamed:?}"),
+    }
+    for record in expfmt::openmetrics::Lexer::new(input) {
+        match record {
+            Ok(r) => assert!(r.offset < input.len()),
+            Err(e) => {
+                assert!(e.offset().is_some_and(|o| o <= input.len()));
+                break;
+            }
+        }
+    }
+});

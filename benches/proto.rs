@@ -87,7 +87,7 @@ fn value(rng: &mut Rng, t: MetricType) -> Value<'static> {
         MetricType::Counter => Value::Counter(Counter {
             value: rng.float(),
             created: None,
-            exemplar: (rng.below(2) == 0).then(|| exemplar(rng)),
+            exemplar: (rng.below(2) == 0).then(|| Box::new(exemplar(rng))),
         }),
         MetricType::Gauge => Value::Gauge(rng.float() - 1e8),
         MetricType::Summary => Value::Summary(Summary {

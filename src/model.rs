@@ -229,8 +229,9 @@ pub struct Counter<'a> {
     pub value: f64,
     /// When the counter was created (protobuf, OpenMetrics `_created`).
     pub created: Option<Timestamp>,
-    /// An exemplar (protobuf, OpenMetrics).
-    pub exemplar: Option<Exemplar<'a>>,
+    /// An exemplar (protobuf, OpenMetrics). Boxed: exemplars are rare, and a counter is part of
+    /// every metric's inline size.
+    pub exemplar: Option<Box<Exemplar<'a>>>,
 }
 
 impl Counter<'_> {
@@ -248,7 +249,7 @@ impl Counter<'_> {
         Counter {
             value: self.value,
             created: self.created,
-            exemplar: self.exemplar.map(Exemplar::into_owned),
+            exemplar: self.exemplar.map(|e| Box::new(e.into_owned())),
         }
     }
 }
@@ -352,8 +353,9 @@ pub struct Bucket<'a> {
     pub upper_bound: f64,
     /// Observations less than or equal to the bound.
     pub count: Count,
-    /// An exemplar for this bucket.
-    pub exemplar: Option<Exemplar<'a>>,
+    /// An exemplar for this bucket. Boxed: exemplars are rare, and a histogram holds many
+    /// buckets (32 bytes each instead of 80).
+    pub exemplar: Option<Box<Exemplar<'a>>>,
 }
 
 impl Bucket<'_> {
@@ -371,7 +373,7 @@ impl Bucket<'_> {
         Bucket {
             upper_bound: self.upper_bound,
             count: self.count,
-            exemplar: self.exemplar.map(Exemplar::into_owned),
+            exemplar: self.exemplar.map(|e| Box::new(e.into_owned())),
         }
     }
 }

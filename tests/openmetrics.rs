@@ -274,7 +274,7 @@ fn value(t: MetricType) -> BoxedStrategy<Value<'static>> {
                 Value::Counter(Counter {
                     value,
                     created,
-                    exemplar,
+                    exemplar: exemplar.map(Box::new),
                 })
             })
             .boxed(),
@@ -327,7 +327,7 @@ fn value(t: MetricType) -> BoxedStrategy<Value<'static>> {
                             Bucket {
                                 upper_bound: f64::from(le) / 4.0,
                                 count: Count::Int(total),
-                                exemplar: exemplar.clone().filter(|_| with_exemplar),
+                                exemplar: exemplar.clone().filter(|_| with_exemplar).map(Box::new),
                             }
                         })
                         .collect();

@@ -608,11 +608,11 @@ fn unknown_fields_of_every_wire_type_are_skipped_at_every_level() {
                 buckets: vec![Bucket {
                     upper_bound: 0.5,
                     count: Count::Int(1),
-                    exemplar: Some(Exemplar {
+                    exemplar: Some(Box::new(Exemplar {
                         labels: vec![Label::new("trace", "x")],
                         value: 2.0,
                         timestamp: ts,
-                    }),
+                    })),
                 }],
                 created: ts,
                 native: Some(Box::new(NativeHistogram {

@@ -102,7 +102,7 @@ fn native(u: &mut Unstructured<'_>) -> Result<Option<Box<NativeHistogram>>> {
 
 fn value(u: &mut Unstructured<'_>, t: MetricType) -> Result<Value<'static>> {
     Ok(match t {
-        MetricType::Counter => Value::Counter(Counter { value: float(u)?, created: timestamp(u)?, exemplar: exemplar(u)? }),
+        MetricType::Counter => Value::Counter(Counter { value: float(u)?, created: timestamp(u)?, exemplar: exemplar(u)?.map(Box::new) }),
         MetricType::Gauge => Value::Gauge(float(u)?),
         MetricType::Summary => {
             let mut quantiles = Vec::new();
@@ -123,7 +123,7 @@ fn value(u: &mut Unstructured<'_>, t: MetricType) -> Result<Value<'static>> {
             for _ in 0..u.int_in_range(0..=4)? {
                 bound += f64::from(u.int_in_range(1u8..=10)?);
                 count += u64::from(u.int_in_range(0u8..=50)?);
-                buckets.push(Bucket { upper_bound: bound, count: Count::Int(count), exemplar: exemplar(u)? });
+                buckets.push(Bucket { upper_bound: bound, count: Count::Int(count), exemplar: exemplar(u)?.map(Box::new) });
             }
             count += u64::from(u.int_in_range(0u8..=50)?);
             buckets.push(Bucket::new(f64::INFINITY, count));

@@ -63,8 +63,13 @@ pub fn encode_into(out: &mut String, families: &[MetricFamily<'_>]) -> Result<()
     Ok(())
 }
 
-/// The names of the families being written, so that a counter can avoid clashing with them.
-pub(crate) struct Names<'f>(HashSet<&'f str>);
+/// The names of the families being written, so that a counter can avoid clashing with them:
+/// every name, and the bases of the names that end in `_created`. Built with one allocation
+/// per set, looked up without any.
+pub(crate) struct Names<'f> {
+    names: HashSet<&'f str>,
+    created_bases: HashSet<&'f str>,
+}
 
 impl<'f> Names<'f> {
     /// Collects the names, when there is a counter to check against them.
@@ -72,22 +77,28 @@ impl<'f> Names<'f> {
         let any_counter = families
             .iter()
             .any(|f| f.metric_type == MetricType::Counter);
-        Names(if any_counter {
-            families.iter().map(|f| f.name.as_ref()).collect()
-        } else {
-            HashSet::new()
-        })
+        if !any_counter {
+            return Names {
+                names: HashSet::new(),
+                created_bases: HashSet::new(),
+            };
+        }
+        let mut names = HashSet::with_capacity(families.len());
+        names.extend(families.iter().map(|f| f.name.as_ref()));
+        let created = families
+            .iter()
+            .filter_map(|f| f.name.strip_suffix("_created"));
+        let mut created_bases = HashSet::with_capacity(created.clone().count());
+        created_bases.extend(created);
+        Names {
+            names,
+            created_bases,
+        }
     }
 
     /// Whether a counter family named `base` + `_total` would clash with another family.
     fn clash(&self, base: &str) -> bool {
-        if self.0.contains(base) {
-            return true;
-        }
-        let mut created = String::with_capacity(base.len() + 8);
-        created.push_str(base);
-        created.push_str("_created");
-        self.0.contains(created.as_str())
+        self.names.contains(base) || self.created_bases.contains(base)
     }
 }
 
@@ -296,7 +307,13 @@ fn encode_metric(
     let name = shape.name;
     match &metric.value {
         Value::Counter(c) if shape.counter => {
-            line.write(out, sample, None, Num::Float(c.value), c.exemplar.as_ref())?;
+            line.write(
+                out,
+                sample,
+                None,
+                Num::Float(c.value),
+                c.exemplar.as_deref(),
+            )?;
             if let Some(created) = c.created {
                 line.write(out, name, Some("_created"), Num::Seconds(created), None)?;
             }
@@ -337,7 +354,7 @@ fn encode_metric(
                     name,
                     Some("_bucket"),
                     Num::Count(b.count),
-                    b.exemplar.as_ref(),
+                    b.exemplar.as_deref(),
                 )?;
                 if b.upper_bound == f64::INFINITY {
                     inf = Some(b.count);
@@ -538,7 +555,7 @@ mod tests {
                     Value::Counter(Counter {
                         value: 3.0,
                         created,
-                        exemplar: exemplar.clone(),
+                        exemplar: exemplar.clone().map(Box::new),
                     }),
                 )
                 .with_timestamp_ms(1500),
@@ -552,7 +569,7 @@ mod tests {
                     Value::Counter(Counter {
                         value: 1.0,
                         created,
-                        exemplar: exemplar.clone(),
+                        exemplar: exemplar.clone().map(Box::new),
                     }),
                 ),
             ),
@@ -603,7 +620,7 @@ mod tests {
                         buckets: vec![Bucket {
                             upper_bound: 1.0,
                             count: Count::Int(1),
-                            exemplar,
+                            exemplar: exemplar.map(Box::new),
                         }],
                         created,
                         ..Histogram::default()
@@ -770,7 +787,7 @@ mod tests {
             Metric::new(
                 vec![],
                 Value::Counter(Counter {
-                    exemplar: Some(long),
+                    exemplar: Some(Box::new(long)),
                     ..Counter::new(1.0)
                 }),
             ),

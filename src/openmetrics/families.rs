@@ -599,7 +599,7 @@ impl<'a> Builder<'a> {
                 let ix = self.point_for(cur, HAS_TOTAL, s, line_offset, t)?;
                 if let Some(Value::Counter(c)) = cur.metrics.get_mut(ix).map(|m| &mut m.value) {
                     c.value = s.value;
-                    c.exemplar = exemplar;
+                    c.exemplar = exemplar.map(Box::new);
                 }
             }
             Role::Created => {
@@ -687,7 +687,7 @@ impl<'a> Builder<'a> {
                 h.buckets.push(Bucket {
                     upper_bound: special,
                     count,
-                    exemplar,
+                    exemplar: exemplar.map(Box::new),
                 });
             }
         }

@@ -142,7 +142,7 @@ fn counter_from_proto(c: pb::Counter) -> Counter<'static> {
     Counter {
         value: c.value.unwrap_or_default(),
         created: c.created_timestamp.map(timestamp_from_proto),
-        exemplar: c.exemplar.map(exemplar_from_proto),
+        exemplar: c.exemplar.map(|e| Box::new(exemplar_from_proto(e))),
     }
 }
 
@@ -196,7 +196,7 @@ fn histogram_from_proto(h: pb::Histogram) -> Result<Histogram<'static>> {
             upper_bound: b.upper_bound.unwrap_or_default(),
             count: count_from_proto(b.cumulative_count, b.cumulative_count_float)
                 .unwrap_or_default(),
-            exemplar: b.exemplar.map(exemplar_from_proto),
+            exemplar: b.exemplar.map(|e| Box::new(exemplar_from_proto(e))),
         })
         .collect();
     let native = if is_native {
@@ -359,7 +359,7 @@ fn metric_to_proto(m: &Metric<'_>, f: &MetricFamily<'_>) -> Result<pb::Metric> {
         Value::Counter(c) => {
             out.counter = Some(pb::Counter {
                 value: Some(c.value),
-                exemplar: c.exemplar.as_ref().map(exemplar_to_proto),
+                exemplar: c.exemplar.as_deref().map(exemplar_to_proto),
                 created_timestamp: c.created.map(timestamp_to_proto),
             });
         }
@@ -447,7 +447,7 @@ fn histogram_to_proto(h: &Histogram<'_>) -> Result<pb::Histogram> {
                     cumulative_count,
                     cumulative_count_float,
                     upper_bound: Some(b.upper_bound),
-                    exemplar: b.exemplar.as_ref().map(exemplar_to_proto),
+                    exemplar: b.exemplar.as_deref().map(exemplar_to_proto),
                 }
             })
             .collect(),

@@ -115,7 +115,7 @@ fn counter() -> impl Strategy<Value = Value<'static>> {
             Value::Counter(Counter {
                 value,
                 created,
-                exemplar,
+                exemplar: exemplar.map(Box::new),
             })
         })
 }
@@ -250,7 +250,7 @@ pub fn histogram() -> impl Strategy<Value = Value<'static>> {
                         .map(|(&b, (count, exemplar))| Bucket {
                             upper_bound: f64::from(b) / 4.0,
                             count,
-                            exemplar,
+                            exemplar: exemplar.map(Box::new),
                         })
                         .collect();
                     if with_inf {

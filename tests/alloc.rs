@@ -150,3 +150,40 @@ fn openmetrics_parse_allocates_per_series_not_per_label() {
         "{n} allocations for 200 series of 20 labels"
     );
 }
+
+/// Encoding into a caller's buffer: no allocation per sample. The text encoders write straight
+/// into the `String` and reuse one scratch buffer for a series' labels (it grows a few times,
+/// then never again), so four times the families cost the same allocations; protobuf builds
+/// one message per family, so it allocates per family and per series, never per byte.
+#[test]
+fn encoders_into_a_reserved_buffer_allocate_per_family_at_most() {
+    let input = page();
+    let families = expfmt::text::parse(&input).unwrap();
+    let series: usize = families.iter().map(|f| f.metrics.len()).sum();
+    assert!(series > 400, "{series} series");
+    let four: Vec<_> = (0..4).flat_map(|_| families.iter().cloned()).collect();
+
+    type Encode = fn(&mut String, &[expfmt::MetricFamily<'_>]) -> expfmt::Result<()>;
+    let encoders: [(&str, Encode); 2] = [
+        ("text::encode_into", expfmt::text::encode_into),
+        ("openmetrics::encode_into", expfmt::openmetrics::encode_into),
+    ];
+    for (what, encode) in encoders {
+        let mut out = String::with_capacity(8 * input.len());
+        let ((), once) = allocations(|| encode(&mut out, &families).unwrap());
+        assert!(out.len() > input.len() / 2);
+        out.clear();
+        let ((), fourfold) = allocations(|| encode(&mut out, &four).unwrap());
+        assert!(once <= 16, "{what}: {once} allocations for {series} series");
+        assert_eq!(once, fourfold, "{what}: allocations grow with the input");
+    }
+
+    let mut pb: Vec<u8> = Vec::with_capacity(2 * input.len());
+    let ((), n) = allocations(|| expfmt::proto::encode_into(&mut pb, &families).unwrap());
+    assert!(!pb.is_empty());
+    assert!(
+        n <= 4 * (families.len() + series),
+        "proto::encode_into: {n} allocations for {} families, {series} series",
+        families.len()
+    );
+}

@@ -127,3 +127,68 @@ fn peak_heap_of_worst_shapes() {
     .unwrap();
     measure("node exporter page", &page);
 }
+
+#[path = "../benches/corpus.rs"]
+mod corpus;
+
+/// The benchmarks' large page (the mixed shape, over 50 MB): `text::parse` peaks within twice
+/// the input.
+#[test]
+fn large_page_parse_peaks_within_twice_the_input() {
+    let page = corpus::large();
+    assert!(page.text.len() >= 50_000_000);
+    let (families, bytes) = peak(|| expfmt::text::parse(&page.text).unwrap());
+    assert_eq!(families.len(), 64_000);
+    println!(
+        "large page: input {} B, parse peak {bytes} B = {:.2}x input",
+        page.text.len(),
+        bytes as f64 / page.text.len() as f64
+    );
+    assert!(bytes <= 2 * page.text.len(), "peak {bytes} B");
+}
+
+/// Streaming text -> protobuf, family by family into a writer (the input itself is the
+/// caller's and not counted): the working memory is one family plus a table of the distinct
+/// family names, which the parser keeps to refuse a second `TYPE` or `HELP` for a name as Go
+/// does. So a hundred times the input with the same names peaks the same, and on the large
+/// page the table stays under 256 bytes a name.
+#[test]
+fn streaming_text_to_proto_memory_is_independent_of_size() {
+    fn convert(input: &str) -> (usize, usize) {
+        let mut encoder = expfmt::proto::Encoder::new(std::io::sink());
+        let mut n = 0;
+        let ((), bytes) = peak(|| {
+            for family in expfmt::text::families(input) {
+                encoder.encode(&family.unwrap()).unwrap();
+                n += 1;
+            }
+        });
+        (bytes, n)
+    }
+    // Untyped families (no TYPE line to repeat), five series each; the block comes back 100
+    // times, so each family streams out 100 times.
+    let mut block = String::new();
+    for f in 0..1000 {
+        for s in 0..5 {
+            block.push_str(&format!(
+                "m{f}{{instance=\"host-{s}\",job=\"node\"}} {s}.5\n"
+            ));
+        }
+    }
+    let ((a, na), (b, nb)) = (convert(&block), convert(&block.repeat(100)));
+    assert_eq!((na, nb), (1000, 100_000));
+    println!(
+        "streaming text -> proto: {} B input peaks at {a} B, 100 times that input at {b} B",
+        block.len()
+    );
+    assert!(b <= a + a / 4, "{b} B for 100 times the input vs {a} B");
+
+    let (mixed, _) = corpus::mixed(64_000);
+    let (c, _) = convert(&mixed);
+    println!(
+        "streaming text -> proto, large page: {} B input, 64 000 families, peak {c} B = {:.0} B per family",
+        mixed.len(),
+        c as f64 / 64_000.0
+    );
+    assert!(c <= 256 * 64_000, "{c} B");
+}

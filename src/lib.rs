@@ -38,6 +38,10 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// Unit tests share the integration tests' proptest strategies, which name the crate.
+#[cfg(test)]
+extern crate self as expfmt;
+
 pub mod error;
 pub mod escape;
 pub mod limits;

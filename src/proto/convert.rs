@@ -25,8 +25,8 @@ use prost_types::Timestamp as PbTimestamp;
 
 use crate::error::{ErrorKind, Snippet};
 use crate::model::{
-    Bucket, BucketSpan, Count, Counter, Exemplar, Histogram, Label, Metric, MetricFamily,
-    MetricType, NativeBuckets, NativeHistogram, Quantile, Summary, Timestamp, Value,
+    Bucket, BucketSpan, Count, Counter, Exemplar, Histogram, Label, Metric, MetricType,
+    NativeBuckets, NativeHistogram, Quantile, Summary, Timestamp, Value,
 };
 
 use super::generated as pb;
@@ -299,179 +299,190 @@ fn check_side(side: &'static str, spans: &[BucketSpan], buckets: &NativeBuckets)
     Ok(())
 }
 
-// ----- encoding: model -> generated -----
+// ----- encoding: model -> generated (the reference for `write`, in tests) -----
 
-/// The generated `MetricFamily` for `f`, after the checks the decoder would make: a non-empty
-/// name, values that match the family type, native histograms that follow [`check_native`].
-pub(crate) fn family_to_proto(f: &MetricFamily<'_>) -> Result<pb::MetricFamily> {
-    if f.name.is_empty() {
-        return Err(ErrorKind::MissingFamilyName);
-    }
-    let metric = f
-        .metrics
-        .iter()
-        .map(|m| metric_to_proto(m, f))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(pb::MetricFamily {
-        name: Some(f.name.to_string()),
-        help: f.help.as_deref().map(str::to_owned),
-        r#type: Some(metric_type_to_proto(f.metric_type)? as i32),
-        metric,
-        unit: f.unit.as_deref().map(str::to_owned),
-    })
-}
+#[cfg(test)]
+pub(crate) use reference::family_to_proto;
 
-/// The protobuf `type` of a family. OpenMetrics' `unknown` is protobuf's `UNTYPED`; `info` and
-/// `stateset` have no protobuf type and are refused rather than silently turned into gauges.
-fn metric_type_to_proto(t: MetricType) -> Result<pb::MetricType> {
-    Ok(match t {
-        MetricType::Counter => pb::MetricType::Counter,
-        MetricType::Gauge => pb::MetricType::Gauge,
-        MetricType::Summary => pb::MetricType::Summary,
-        MetricType::Untyped | MetricType::Unknown => pb::MetricType::Untyped,
-        MetricType::Histogram => pb::MetricType::Histogram,
-        MetricType::GaugeHistogram => pb::MetricType::GaugeHistogram,
-        MetricType::Info | MetricType::StateSet => {
-            return Err(ErrorKind::UnsupportedType {
-                format: "protobuf",
-                metric_type: t,
-            })
+/// The first encoder: model -> prost's generated messages. `super::write` writes the bytes
+/// directly now; this stays as the reference its tests compare against.
+#[cfg(test)]
+mod reference {
+    use super::*;
+    use crate::model::MetricFamily;
+
+    /// The generated `MetricFamily` for `f`, after the checks the decoder would make: a non-empty
+    /// name, values that match the family type, native histograms that follow [`check_native`].
+    pub(crate) fn family_to_proto(f: &MetricFamily<'_>) -> Result<pb::MetricFamily> {
+        if f.name.is_empty() {
+            return Err(ErrorKind::MissingFamilyName);
         }
-    })
-}
-
-fn metric_to_proto(m: &Metric<'_>, f: &MetricFamily<'_>) -> Result<pb::Metric> {
-    if !m.value.fits(f.metric_type) {
-        return Err(ErrorKind::ValueTypeMismatch {
-            family: Snippet::new(&f.name),
-            expected: f.metric_type,
-            found: m.value.metric_type(),
-        });
+        let metric = f
+            .metrics
+            .iter()
+            .map(|m| metric_to_proto(m, f))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(pb::MetricFamily {
+            name: Some(f.name.to_string()),
+            help: f.help.as_deref().map(str::to_owned),
+            r#type: Some(metric_type_to_proto(f.metric_type)? as i32),
+            metric,
+            unit: f.unit.as_deref().map(str::to_owned),
+        })
     }
-    let mut out = pb::Metric {
-        label: labels_to_proto(&m.labels),
-        timestamp_ms: m.timestamp_ms,
-        ..pb::Metric::default()
-    };
-    match &m.value {
-        Value::Gauge(v) => out.gauge = Some(pb::Gauge { value: Some(*v) }),
-        Value::Untyped(v) => out.untyped = Some(pb::Untyped { value: Some(*v) }),
-        Value::Counter(c) => {
-            out.counter = Some(pb::Counter {
-                value: Some(c.value),
-                exemplar: c.exemplar.as_deref().map(exemplar_to_proto),
-                created_timestamp: c.created.map(timestamp_to_proto),
+
+    /// The protobuf `type` of a family. OpenMetrics' `unknown` is protobuf's `UNTYPED`; `info` and
+    /// `stateset` have no protobuf type and are refused rather than silently turned into gauges.
+    fn metric_type_to_proto(t: MetricType) -> Result<pb::MetricType> {
+        Ok(match t {
+            MetricType::Counter => pb::MetricType::Counter,
+            MetricType::Gauge => pb::MetricType::Gauge,
+            MetricType::Summary => pb::MetricType::Summary,
+            MetricType::Untyped | MetricType::Unknown => pb::MetricType::Untyped,
+            MetricType::Histogram => pb::MetricType::Histogram,
+            MetricType::GaugeHistogram => pb::MetricType::GaugeHistogram,
+            MetricType::Info | MetricType::StateSet => {
+                return Err(ErrorKind::UnsupportedType {
+                    format: "protobuf",
+                    metric_type: t,
+                })
+            }
+        })
+    }
+
+    fn metric_to_proto(m: &Metric<'_>, f: &MetricFamily<'_>) -> Result<pb::Metric> {
+        if !m.value.fits(f.metric_type) {
+            return Err(ErrorKind::ValueTypeMismatch {
+                family: Snippet::new(&f.name),
+                expected: f.metric_type,
+                found: m.value.metric_type(),
             });
         }
-        Value::Summary(s) => out.summary = Some(summary_to_proto(s)),
-        Value::Histogram(h) => out.histogram = Some(histogram_to_proto(h)?),
+        let mut out = pb::Metric {
+            label: labels_to_proto(&m.labels),
+            timestamp_ms: m.timestamp_ms,
+            ..pb::Metric::default()
+        };
+        match &m.value {
+            Value::Gauge(v) => out.gauge = Some(pb::Gauge { value: Some(*v) }),
+            Value::Untyped(v) => out.untyped = Some(pb::Untyped { value: Some(*v) }),
+            Value::Counter(c) => {
+                out.counter = Some(pb::Counter {
+                    value: Some(c.value),
+                    exemplar: c.exemplar.as_deref().map(exemplar_to_proto),
+                    created_timestamp: c.created.map(timestamp_to_proto),
+                });
+            }
+            Value::Summary(s) => out.summary = Some(summary_to_proto(s)),
+            Value::Histogram(h) => out.histogram = Some(histogram_to_proto(h)?),
+        }
+        Ok(out)
     }
-    Ok(out)
-}
 
-fn labels_to_proto(labels: &[Label<'_>]) -> Vec<pb::LabelPair> {
-    labels
-        .iter()
-        .map(|l| pb::LabelPair {
-            name: Some(l.name.to_string()),
-            value: Some(l.value.to_string()),
-        })
-        .collect()
-}
-
-fn timestamp_to_proto(t: Timestamp) -> PbTimestamp {
-    PbTimestamp {
-        seconds: t.seconds,
-        nanos: t.nanos,
-    }
-}
-
-fn exemplar_to_proto(e: &Exemplar<'_>) -> pb::Exemplar {
-    pb::Exemplar {
-        label: labels_to_proto(&e.labels),
-        value: Some(e.value),
-        timestamp: e.timestamp.map(timestamp_to_proto),
-    }
-}
-
-fn summary_to_proto(s: &Summary) -> pb::Summary {
-    pb::Summary {
-        sample_count: s.count,
-        sample_sum: s.sum,
-        quantile: s
-            .quantiles
+    fn labels_to_proto(labels: &[Label<'_>]) -> Vec<pb::LabelPair> {
+        labels
             .iter()
-            .map(|q| pb::Quantile {
-                quantile: Some(q.quantile),
-                value: Some(q.value),
+            .map(|l| pb::LabelPair {
+                name: Some(l.name.to_string()),
+                value: Some(l.value.to_string()),
             })
-            .collect(),
-        created_timestamp: s.created.map(timestamp_to_proto),
+            .collect()
     }
-}
 
-/// A count as its integer field or its float twin.
-fn count_to_proto(c: Count) -> (Option<u64>, Option<f64>) {
-    match c {
-        Count::Int(n) => (Some(n), None),
-        Count::Float(f) => (None, Some(f)),
+    fn timestamp_to_proto(t: Timestamp) -> PbTimestamp {
+        PbTimestamp {
+            seconds: t.seconds,
+            nanos: t.nanos,
+        }
     }
-}
 
-fn span_to_proto(s: &BucketSpan) -> pb::BucketSpan {
-    pb::BucketSpan {
-        offset: Some(s.offset),
-        length: Some(s.length),
+    fn exemplar_to_proto(e: &Exemplar<'_>) -> pb::Exemplar {
+        pb::Exemplar {
+            label: labels_to_proto(&e.labels),
+            value: Some(e.value),
+            timestamp: e.timestamp.map(timestamp_to_proto),
+        }
     }
-}
 
-fn side_to_proto(b: &NativeBuckets) -> (Vec<i64>, Vec<f64>) {
-    match b {
-        NativeBuckets::Deltas(d) => (d.clone(), Vec::new()),
-        NativeBuckets::Counts(c) => (Vec::new(), c.clone()),
+    fn summary_to_proto(s: &Summary) -> pb::Summary {
+        pb::Summary {
+            sample_count: s.count,
+            sample_sum: s.sum,
+            quantile: s
+                .quantiles
+                .iter()
+                .map(|q| pb::Quantile {
+                    quantile: Some(q.quantile),
+                    value: Some(q.value),
+                })
+                .collect(),
+            created_timestamp: s.created.map(timestamp_to_proto),
+        }
     }
-}
 
-fn histogram_to_proto(h: &Histogram<'_>) -> Result<pb::Histogram> {
-    let (sample_count, sample_count_float) = h.count.map(count_to_proto).unwrap_or_default();
-    let mut out = pb::Histogram {
-        sample_count,
-        sample_count_float,
-        sample_sum: h.sum,
-        bucket: h
-            .buckets
-            .iter()
-            .map(|b| {
-                let (cumulative_count, cumulative_count_float) = count_to_proto(b.count);
-                pb::Bucket {
-                    cumulative_count,
-                    cumulative_count_float,
-                    upper_bound: Some(b.upper_bound),
-                    exemplar: b.exemplar.as_deref().map(exemplar_to_proto),
-                }
-            })
-            .collect(),
-        created_timestamp: h.created.map(timestamp_to_proto),
-        exemplars: h.exemplars.iter().map(exemplar_to_proto).collect(),
-        ..pb::Histogram::default()
-    };
-    if let Some(n) = &h.native {
-        check_native(n, &h.buckets)?;
-        let (zero_count, zero_count_float) = count_to_proto(n.zero_count);
-        let (negative_delta, negative_count) = side_to_proto(&n.negative);
-        let (positive_delta, positive_count) = side_to_proto(&n.positive);
-        out.schema = Some(n.schema);
-        out.zero_threshold = Some(n.zero_threshold);
-        out.zero_count = zero_count;
-        out.zero_count_float = zero_count_float;
-        out.negative_span = n.negative_spans.iter().map(span_to_proto).collect();
-        out.negative_delta = negative_delta;
-        out.negative_count = negative_count;
-        out.positive_span = n.positive_spans.iter().map(span_to_proto).collect();
-        out.positive_delta = positive_delta;
-        out.positive_count = positive_count;
+    /// A count as its integer field or its float twin.
+    fn count_to_proto(c: Count) -> (Option<u64>, Option<f64>) {
+        match c {
+            Count::Int(n) => (Some(n), None),
+            Count::Float(f) => (None, Some(f)),
+        }
     }
-    Ok(out)
+
+    fn span_to_proto(s: &BucketSpan) -> pb::BucketSpan {
+        pb::BucketSpan {
+            offset: Some(s.offset),
+            length: Some(s.length),
+        }
+    }
+
+    fn side_to_proto(b: &NativeBuckets) -> (Vec<i64>, Vec<f64>) {
+        match b {
+            NativeBuckets::Deltas(d) => (d.clone(), Vec::new()),
+            NativeBuckets::Counts(c) => (Vec::new(), c.clone()),
+        }
+    }
+
+    fn histogram_to_proto(h: &Histogram<'_>) -> Result<pb::Histogram> {
+        let (sample_count, sample_count_float) = h.count.map(count_to_proto).unwrap_or_default();
+        let mut out = pb::Histogram {
+            sample_count,
+            sample_count_float,
+            sample_sum: h.sum,
+            bucket: h
+                .buckets
+                .iter()
+                .map(|b| {
+                    let (cumulative_count, cumulative_count_float) = count_to_proto(b.count);
+                    pb::Bucket {
+                        cumulative_count,
+                        cumulative_count_float,
+                        upper_bound: Some(b.upper_bound),
+                        exemplar: b.exemplar.as_deref().map(exemplar_to_proto),
+                    }
+                })
+                .collect(),
+            created_timestamp: h.created.map(timestamp_to_proto),
+            exemplars: h.exemplars.iter().map(exemplar_to_proto).collect(),
+            ..pb::Histogram::default()
+        };
+        if let Some(n) = &h.native {
+            check_native(n, &h.buckets)?;
+            let (zero_count, zero_count_float) = count_to_proto(n.zero_count);
+            let (negative_delta, negative_count) = side_to_proto(&n.negative);
+            let (positive_delta, positive_count) = side_to_proto(&n.positive);
+            out.schema = Some(n.schema);
+            out.zero_threshold = Some(n.zero_threshold);
+            out.zero_count = zero_count;
+            out.zero_count_float = zero_count_float;
+            out.negative_span = n.negative_spans.iter().map(span_to_proto).collect();
+            out.negative_delta = negative_delta;
+            out.negative_count = negative_count;
+            out.positive_span = n.positive_spans.iter().map(span_to_proto).collect();
+            out.positive_delta = positive_delta;
+            out.positive_count = positive_count;
+        }
+        Ok(out)
+    }
 }
 
 #[cfg(test)]

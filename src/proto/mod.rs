@@ -91,6 +91,7 @@ mod delimited;
 )]
 pub(crate) mod generated;
 mod scan;
+mod write;
 
 pub use delimited::{BufInput, Input, ReadInput, SliceInput};
 
@@ -411,9 +412,8 @@ pub fn encode_into<B: BufMut>(buf: &mut B, families: &[MetricFamily<'_>]) -> Res
 }
 
 fn encode_family<B: BufMut>(buf: &mut B, family: &MetricFamily<'_>) -> Result<()> {
-    let pb = convert::family_to_proto(family)?;
-    let len = pb.encoded_len();
-    let required = len + prost::length_delimiter_len(len);
+    write::check(family)?;
+    let required = write::delimited_len(family);
     let remaining = buf.remaining_mut();
     if remaining < required {
         return Err(ErrorKind::BufferTooSmall {
@@ -422,12 +422,8 @@ fn encode_family<B: BufMut>(buf: &mut B, family: &MetricFamily<'_>) -> Result<()
         }
         .into());
     }
-    pb.encode_length_delimited(buf).map_err(|_| {
-        Error::from(ErrorKind::BufferTooSmall {
-            required,
-            remaining,
-        })
-    })
+    write::write_delimited(buf, family);
+    Ok(())
 }
 
 /// Writes the encoding of `families` to `writer`, one `write_all` per family.

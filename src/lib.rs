@@ -44,6 +44,7 @@ extern crate self as expfmt;
 
 pub mod error;
 pub mod escape;
+mod hash;
 pub mod limits;
 pub mod model;
 pub mod names;

@@ -30,9 +30,10 @@
 //! millisecond have equal timestamps.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::collections::{HashSet, VecDeque};
-use std::hash::{BuildHasher, RandomState};
+use std::collections::VecDeque;
+use std::hash::BuildHasher;
+
+use crate::hash::{Map, RandomState, Set};
 
 use nom::Offset;
 
@@ -141,7 +142,7 @@ struct Current<'a> {
     sample_name: Option<&'a str>,
     group: Option<Group>,
     /// Order-independent label-set hash -> first metric of the first series with that hash.
-    groups: HashMap<u64, usize>,
+    groups: Map<u64, usize>,
     /// (hash, first metric) of later series whose hash was taken (rare: no allocation per
     /// series in the common case).
     group_collisions: Vec<(u64, usize)>,
@@ -161,7 +162,7 @@ impl<'a> Current<'a> {
             metrics: Vec::new(),
             sample_name: None,
             group: None,
-            groups: HashMap::new(),
+            groups: Map::default(),
             group_collisions: Vec::new(),
             point: None,
         }
@@ -180,7 +181,7 @@ pub(crate) struct Builder<'a> {
     limits: Limits,
     current: Option<Current<'a>>,
     /// Families whose names are taken, by name, with their types.
-    claimed: HashMap<&'a str, MetricType>,
+    claimed: Map<&'a str, MetricType>,
     families: usize,
     series: usize,
     ready: VecDeque<MetricFamily<'a>>,
@@ -188,7 +189,7 @@ pub(crate) struct Builder<'a> {
     /// Labels of the line being folded, reused across lines.
     scratch: Vec<Label<'a>>,
     /// Names in `scratch`, filled only for lines with many labels; reused across lines.
-    seen: HashSet<&'a str>,
+    seen: Set<&'a str>,
     /// A name with a suffix, for the clash checks; reused.
     name_buf: String,
 }
@@ -205,13 +206,13 @@ impl<'a> Builder<'a> {
             input,
             limits,
             current: None,
-            claimed: HashMap::new(),
+            claimed: Map::default(),
             families: 0,
             series: 0,
             ready: VecDeque::new(),
-            hasher: RandomState::new(),
+            hasher: RandomState::default(),
             scratch: Vec::new(),
-            seen: HashSet::new(),
+            seen: Set::default(),
             name_buf: String::new(),
         }
     }

@@ -21,9 +21,11 @@
 //! here. Go records the series with no value and fails later when encoding it.
 
 use std::borrow::Cow;
-use std::collections::hash_map::{Entry, HashMap};
-use std::collections::{HashSet, VecDeque};
-use std::hash::{BuildHasher, RandomState};
+use std::collections::hash_map::Entry;
+use std::collections::VecDeque;
+use std::hash::BuildHasher;
+
+use crate::hash::{Map, RandomState, Set};
 
 use nom::Offset;
 
@@ -54,7 +56,7 @@ struct NameState<'a> {
 }
 
 /// Order-independent label-set hash -> indices of metrics with that hash.
-type SeriesIndex = HashMap<u64, Vec<usize>>;
+type SeriesIndex = Map<u64, Vec<usize>>;
 
 /// Folds lexed lines into families.
 ///
@@ -66,13 +68,13 @@ pub(crate) struct Builder<'a> {
     input: &'a str,
     limits: Limits,
     streaming: bool,
-    names: HashMap<&'a str, NameState<'a>>,
+    names: Map<&'a str, NameState<'a>>,
     /// Families being built, in order of creation.
     open: Vec<MetricFamily<'a>>,
     /// For each of `open`: sequence number of its first sample (`u64::MAX` while none).
     first_sample: Vec<u64>,
     /// Series indices of the open summaries and histograms, by index into `open`.
-    series: HashMap<usize, SeriesIndex>,
+    series: Map<usize, SeriesIndex>,
     ready: VecDeque<MetricFamily<'a>>,
     series_count: usize,
     seq: u64,
@@ -82,7 +84,7 @@ pub(crate) struct Builder<'a> {
     /// Byte offsets of the names in `scratch`.
     scratch_offsets: Vec<usize>,
     /// Names in `scratch`, filled only for lines with many labels; reused across lines.
-    seen: HashSet<&'a str>,
+    seen: Set<&'a str>,
     /// Bumped whenever `open` changes shape, so cached indices into it can be checked.
     generation: u64,
     /// How the previous sample line's name resolved; consecutive lines of one family skip
@@ -106,17 +108,17 @@ impl<'a> Builder<'a> {
             input,
             limits,
             streaming,
-            names: HashMap::new(),
+            names: Map::default(),
             open: Vec::new(),
             first_sample: Vec::new(),
-            series: HashMap::new(),
+            series: Map::default(),
             ready: VecDeque::new(),
             series_count: 0,
             seq: 0,
-            hasher: RandomState::new(),
+            hasher: RandomState::default(),
             scratch: Vec::new(),
             scratch_offsets: Vec::new(),
-            seen: HashSet::new(),
+            seen: Set::default(),
             generation: 0,
             last: None,
         }

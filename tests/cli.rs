@@ -40,15 +40,119 @@ fn readme_first_command_checks_the_bundled_page() {
         .split_whitespace()
         .collect();
     let out = expfmt(&args, b"");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    // The page parses; the node exporter's own names break promtool's rules (camelCase netstat
+    // names, bits rather than bytes), so check warns and exits 1, as promtool does.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let warnings = stderr.matches(": warning: ").count();
+    assert_eq!(warnings, 68, "{stderr}");
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("tests/data/node_exporter.prom: {warnings} warnings: 283 families, 501 series\n")
+    );
+    let camel = stderr
+        .matches("written in 'snake_case' not 'camelCase'")
+        .count();
+    let bits = stderr
+        .matches("use base unit \"bytes\" instead of \"bits\"")
+        .count();
+    assert_eq!(camel + bits, warnings, "{stderr}");
+    // Counted from the page: names with a lower-case letter before an upper-case one.
+    let page = String::from_utf8(read("tests/data/node_exporter.prom")).unwrap();
+    let families = expfmt::text::parse(&page).unwrap();
+    let camel_names = families
+        .iter()
+        .filter(|f| {
+            f.name
+                .as_bytes()
+                .windows(2)
+                .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
+        })
+        .count();
+    assert_eq!(camel, camel_names);
+    let ok = expfmt(
+        &["check", "--warnings-ok", "tests/data/node_exporter.prom"],
+        b"",
+    );
+    assert_eq!(ok.status.code(), Some(0));
+    let quiet = expfmt(
+        &["check", "--no-lint", "tests/data/node_exporter.prom"],
+        b"",
+    );
+    assert_eq!(quiet.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&quiet.stdout),
+        "tests/data/node_exporter.prom: ok: 283 families, 501 series\n"
+    );
+    assert_eq!(quiet.stderr, b"");
+}
+
+#[test]
+fn lint_warnings_point_at_the_family_first_line() {
+    let input = concat!(
+        "# HELP http_requests_total Requests.\n",
+        "# TYPE http_requests_total counter\n",
+        "http_requests_total 1\n",
+        "# HELP latency_milliseconds Latency.\n",
+        "# TYPE latency_milliseconds gauge\n",
+        "latency_milliseconds 2\n",
+        "requests 3\n",
+    );
+    let out = expfmt(&["check", "-"], input.as_bytes());
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        concat!(
+            "-:4:8: warning: latency_milliseconds: use base unit \"seconds\" instead of \"milliseconds\"\n",
+            "    # HELP latency_milliseconds Latency.\n",
+            "           ^\n",
+            "-:7:1: warning: requests: no help text\n",
+            "    requests 3\n",
+            "    ^\n",
+        )
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "tests/data/node_exporter.prom: ok: 283 families, 501 series\n"
+        "-: 2 warnings: 3 families, 3 series\n"
     );
+    // The same page as protobuf has no lines: the warnings name the family only.
+    let proto = expfmt::proto::encode(&expfmt::text::parse(input).unwrap()).unwrap();
+    let out = expfmt(&["check", "-"], &proto);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        concat!(
+            "-: warning: latency_milliseconds: use base unit \"seconds\" instead of \"milliseconds\"\n",
+            "-: warning: requests: no help text\n",
+        )
+    );
+    // OpenMetrics: a counter family is named after its samples, found on its TYPE line.
+    let om = "# TYPE jobs counter\njobs_total 1\n# EOF\n";
+    let out = expfmt(&["check", "-"], om.as_bytes());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "-:1:8: warning: jobs_total: no help text\n    # TYPE jobs counter\n           ^\n"
+    );
+}
+
+#[test]
+fn check_goes_on_after_a_bad_file_and_exits_with_the_worst_status() {
+    let out = expfmt(
+        &["check", "--warnings-ok", "-", "tests/data/histograms.prom"],
+        b"a{b=\"c\"\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout,
+        "tests/data/histograms.prom: 1 warning: 3 families, 5 series\n"
+    );
+    let unreadable = expfmt(
+        &["check", "tests/data/histograms.prom", "no/such.prom"],
+        b"",
+    );
+    assert_eq!(unreadable.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unreadable.stderr)
+        .contains("\nno/such.prom: error: cannot read: "));
 }
 
 #[test]
@@ -96,7 +200,7 @@ fn text_to_proto_and_back_through_the_cli() {
     .unwrap();
     let families = expfmt::text::parse(&original).unwrap();
     assert_eq!(proto.stdout, expfmt::proto::encode(&families).unwrap());
-    let check = expfmt(&["check", "-"], &proto.stdout);
+    let check = expfmt(&["check", "--no-lint", "-"], &proto.stdout);
     assert_eq!(
         String::from_utf8_lossy(&check.stdout),
         "-: ok: 3 families, 5 series\n"
@@ -108,7 +212,7 @@ fn text_to_proto_and_back_through_the_cli() {
 #[test]
 fn auto_detection_reads_short_text_as_text() {
     // "#\n" starts like a protobuf frame of length 35 followed by a name tag; it is text.
-    let out = expfmt(&["check", "-"], b"#\na 1\n");
+    let out = expfmt(&["check", "--no-lint", "-"], b"#\na 1\n");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         "-: ok: 1 families, 1 series\n"

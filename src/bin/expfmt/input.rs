@@ -244,7 +244,10 @@ impl Input {
         if format == Format::Proto {
             let head = io::Cursor::new(std::mem::take(&mut self.buf));
             let reader = io::BufReader::new(head.chain(&mut self.reader));
-            let window = Window { text: None };
+            let window = Window {
+                text: None,
+                first_line: 1,
+            };
             for (i, family) in expfmt::proto::Decoder::from_reader(reader).enumerate() {
                 match family {
                     Ok(f) => each(&window, Some(f))?,
@@ -281,6 +284,7 @@ impl Input {
             };
             let window = Window {
                 text: Some(text.get(..len).unwrap_or(text)),
+                first_line,
             };
             let mut run = |f: Result<MetricFamily<'_>, expfmt::Error>| match f {
                 Ok(f) => each(&window, Some(f)),
@@ -346,6 +350,71 @@ fn boundary(buf: &[u8], openmetrics: bool) -> Option<usize> {
 pub struct Window<'a> {
     /// The window's text (`None` for protobuf).
     pub text: Option<&'a str>,
+    /// The number of the window's first line in the whole input.
+    pub first_line: usize,
+}
+
+impl Window<'_> {
+    /// The byte offset, in the window, of a family's name on its first line. Where the
+    /// family's name is borrowed from the window, that is a line of the family, and the
+    /// metadata lines right above it that name the family (OpenMetrics names a counter after
+    /// its samples) are its first; otherwise the first line that declares the family or has
+    /// a sample of it.
+    pub fn family_offset(&self, name: &str) -> Option<usize> {
+        let text = self.text?;
+        let base = ["_total", "_info"]
+            .iter()
+            .find_map(|s| name.strip_suffix(s))
+            .unwrap_or(name);
+        // Where `line` names the family: the offset of the name in it.
+        let names = |line: &str| -> Option<usize> {
+            let named = ["# HELP ", "# TYPE ", "# UNIT ", ""]
+                .iter()
+                .find_map(|p| line.strip_prefix(p))
+                .unwrap_or(line);
+            [name, base].iter().find_map(|candidate| {
+                let rest = named.strip_prefix(candidate)?;
+                let next = rest.bytes().next().unwrap_or(b' ');
+                let more = next.is_ascii_alphanumeric() || next == b'_' || next == b':';
+                (!more).then_some(line.len() - named.len())
+            })
+        };
+        let start = text.as_ptr() as usize;
+        let at = name.as_ptr() as usize;
+        if at >= start && at + name.len() <= start + text.len() && !name.is_empty() {
+            let mut offset = at - start;
+            let mut line_start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
+            while line_start > 0 {
+                let before = text.get(..line_start - 1)?;
+                let prev = before.rfind('\n').map_or(0, |i| i + 1);
+                let line = before.get(prev..)?;
+                match names(line) {
+                    Some(at) if line.starts_with("# ") => offset = prev + at,
+                    _ => break,
+                }
+                line_start = prev;
+            }
+            return Some(offset);
+        }
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            if let Some(at) = names(line) {
+                return Some(offset + at);
+            }
+            offset += line.len();
+        }
+        None
+    }
+
+    /// A diagnostic about a family, pointing at its first line.
+    pub fn family_diagnostic(&self, name: &str, severity: Severity, message: String) -> Diagnostic {
+        match (self.text, self.family_offset(name)) {
+            (Some(text), Some(offset)) => {
+                Diagnostic::at_offset(severity, message, text.as_bytes(), offset, self.first_line)
+            }
+            _ => Diagnostic::without_position(severity, message),
+        }
+    }
 }
 
 #[cfg(test)]

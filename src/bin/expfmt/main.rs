@@ -3,6 +3,7 @@
 mod check;
 mod convert;
 mod input;
+mod lint;
 mod report;
 
 use std::process::ExitCode;

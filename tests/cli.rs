@@ -403,3 +403,76 @@ fn convert_refuses_what_the_target_cannot_carry() {
         "# TYPE a unknown\na 1.0\na 3.0\n# TYPE b unknown\nb 2.0\n# EOF\n"
     );
 }
+
+#[test]
+fn stats_match_a_parse_of_the_page() {
+    let path = "tests/data/node_exporter.prom";
+    let bytes = read(path);
+    let families = expfmt::text::parse_bytes(&bytes).unwrap();
+    for (args, stdin) in [
+        (vec!["stats", "--top", "3", path], &[][..]),
+        (vec!["stats", "--top", "3"], &bytes[..]),
+    ] {
+        let out = expfmt(&args, stdin);
+        assert!(out.status.success(), "{out:?}");
+        let report = String::from_utf8(out.stdout).unwrap();
+        let lines: Vec<&str> = report.lines().collect();
+        assert_eq!(
+            lines[1],
+            format!("format: text 0.0.4, {} bytes", bytes.len())
+        );
+        assert_eq!(lines[2], format!("families: {}", families.len()));
+        let counters = families
+            .iter()
+            .filter(|f| f.metric_type == expfmt::MetricType::Counter)
+            .count();
+        assert!(lines.contains(&format!("  counter          {counters}").as_str()));
+        let series: usize = families.iter().map(|f| f.metrics.len()).sum();
+        assert!(
+            lines.contains(&format!("series: {series}").as_str()),
+            "{report}"
+        );
+
+        // Distinct values per label name, counted here.
+        let mut values: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
+            Default::default();
+        for m in families.iter().flat_map(|f| &f.metrics) {
+            for l in &m.labels {
+                values.entry(&l.name).or_default().insert(&l.value);
+            }
+        }
+        let mut expected: Vec<(&str, usize)> = values.iter().map(|(k, v)| (*k, v.len())).collect();
+        expected.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let at = lines
+            .iter()
+            .position(|l| l.starts_with("label names: "))
+            .unwrap();
+        assert_eq!(
+            lines[at],
+            format!(
+                "label names: {} (top 3, by distinct values)",
+                expected.len()
+            )
+        );
+        for (i, (name, n)) in expected.iter().take(3).enumerate() {
+            let fields: Vec<&str> = lines[at + 1 + i].split_whitespace().collect();
+            assert_eq!(fields, [name.to_string(), n.to_string()]);
+        }
+
+        // The three largest families, by series.
+        let mut largest: Vec<(&str, usize)> = families
+            .iter()
+            .map(|f| (f.name.as_ref(), f.metrics.len()))
+            .collect();
+        largest.sort_by_key(|f| std::cmp::Reverse(f.1));
+        let at = lines
+            .iter()
+            .position(|l| l.starts_with("largest families"))
+            .unwrap();
+        for (i, (name, n)) in largest.iter().take(3).enumerate() {
+            let fields: Vec<&str> = lines[at + 1 + i].split_whitespace().collect();
+            assert_eq!((fields[0], fields[2]), (*name, n.to_string().as_str()));
+        }
+        assert_eq!(lines.len(), at + 4);
+    }
+}

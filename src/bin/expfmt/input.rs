@@ -33,6 +33,17 @@ pub enum Format {
     Proto,
 }
 
+impl Format {
+    /// How the format is called in messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Format::Text => "text 0.0.4",
+            Format::Openmetrics => "OpenMetrics 1.0",
+            Format::Proto => "delimited protobuf",
+        }
+    }
+}
+
 /// An input format, or `auto` to detect it from the content.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
@@ -144,15 +155,27 @@ impl From<io::Error> for Failure {
 
 /// An open input with its first window read.
 pub struct Input {
-    reader: Box<dyn Read>,
+    reader: Counted,
     /// Bytes read and not yet parsed.
     buf: Vec<u8>,
     /// Whether the reader is exhausted.
     eof: bool,
     /// The input's last bytes, when it is a file larger than a window.
     tail: Option<Vec<u8>>,
-    /// Bytes read so far.
-    pub bytes: u64,
+}
+
+/// A reader that counts the bytes it reads.
+struct Counted {
+    inner: Box<dyn Read>,
+    count: u64,
+}
+
+impl Read for Counted {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
 }
 
 impl Input {
@@ -172,14 +195,21 @@ impl Input {
     /// Wraps any reader (a response body), reading its first window.
     pub fn from_reader(reader: Box<dyn Read>) -> io::Result<Input> {
         let mut input = Input {
-            reader,
+            reader: Counted {
+                inner: reader,
+                count: 0,
+            },
             buf: Vec::new(),
             eof: false,
             tail: None,
-            bytes: 0,
         };
         input.fill(WINDOW)?;
         Ok(input)
+    }
+
+    /// The bytes read so far.
+    pub fn bytes(&self) -> u64 {
+        self.reader.count
     }
 
     /// The format, `fixed` or detected.
@@ -194,7 +224,6 @@ impl Input {
             let n = (&mut self.reader)
                 .take((want - before) as u64)
                 .read_to_end(&mut self.buf)?;
-            self.bytes += n as u64;
             if n == 0 {
                 self.eof = true;
             }

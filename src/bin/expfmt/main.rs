@@ -5,6 +5,7 @@ mod convert;
 mod input;
 mod lint;
 mod report;
+mod stats;
 
 use std::process::ExitCode;
 
@@ -42,7 +43,28 @@ enum Command {
         #[arg(default_value = "-")]
         file: String,
     },
+    /// Count families, series and label values; list the largest families.
+    #[command(after_help = STATS_HELP)]
+    Stats {
+        /// The input file; `-` reads standard input.
+        #[arg(default_value = "-")]
+        file: String,
+        /// The input format.
+        #[arg(long, visible_alias = "from", value_enum, default_value = "auto")]
+        format: FormatArg,
+        /// How many of the largest families to list.
+        #[arg(long, value_name = "N", default_value_t = 10)]
+        top: usize,
+    },
 }
+
+const STATS_HELP: &str = concat!(
+    "Example:\n",
+    "  expfmt stats --top 5 tests/data/node_exporter.prom\n\n",
+    "A series is one metric of a family (a histogram with its buckets is one series). Label \
+     values are counted per label name over the whole input. Exit status: 0, 1 invalid input, \
+     2 unreadable input.",
+);
 
 const CONVERT_HELP: &str = concat!(
     "Examples:\n",
@@ -97,6 +119,21 @@ fn convert(file: &str, from: FormatArg, to: Format, style: Style) -> ExitCode {
     }
 }
 
+fn stats(file: &str, format: FormatArg, top: usize, out: Style, err: Style) -> ExitCode {
+    let mut input = match Input::open(file) {
+        Ok(i) => i,
+        Err(e) => return fail(file, &Failure::Read(e.to_string()), err),
+    };
+    let format = input.format(format.fixed());
+    match stats::collect(&mut input, format) {
+        Ok(s) => {
+            print!("{}", s.render(file, out, top));
+            ExitCode::SUCCESS
+        }
+        Err(f) => fail(file, &f, err),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let err_style = Style::new(cli.color.stderr());
@@ -104,5 +141,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(&args, out_style, err_style),
         Command::Convert { to, from, file } => convert(&file, from, to, err_style),
+        Command::Stats { file, format, top } => stats(&file, format, top, out_style, err_style),
     }
 }

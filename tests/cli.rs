@@ -1,6 +1,8 @@
 //! Runs the `expfmt` binary as a user would, including the README's first command.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
@@ -475,4 +477,94 @@ fn stats_match_a_parse_of_the_page() {
         }
         assert_eq!(lines.len(), at + 4);
     }
+}
+
+#[test]
+fn scrape_a_real_node_exporter_with_each_accept() {
+    let Some(program) =
+        common::server::find("prometheus-node-exporter", "prometheus-node-exporter")
+    else {
+        return;
+    };
+    let port = common::server::free_port();
+    let exporter = common::server::start(
+        &program,
+        &[
+            format!("--web.listen-address=127.0.0.1:{port}"),
+            "--web.disable-exporter-metrics".into(),
+        ],
+        port,
+    );
+    let url = format!("http://{}/metrics", exporter.addr);
+
+    // What the exporter serves for each Accept, fetched without the CLI.
+    let direct = |accept: &str| common::server::get(exporter.addr, "/metrics", accept);
+    let text_page = direct("text/plain;version=0.0.4");
+    let reference = expfmt::text::parse_bytes(&text_page.body).unwrap();
+    let names: std::collections::BTreeSet<String> =
+        reference.iter().map(|f| f.name.to_string()).collect();
+
+    for (accept, expected) in [
+        ("text", "text/plain"),
+        ("proto", "application/vnd.google.protobuf"),
+        // Debian's node exporter does not offer OpenMetrics: it falls back to the next type
+        // in the Accept header, text, unless it does offer it.
+        ("openmetrics", "application/openmetrics-text|text/plain"),
+    ] {
+        let summary = expfmt(&["scrape", "--accept", accept, &url], b"");
+        assert!(summary.status.success(), "{accept}: {summary:?}");
+        let line = String::from_utf8(summary.stdout).unwrap();
+        assert!(line.starts_with(&format!("{url}: 200 OK, ")), "{line}");
+        let received = line.split(", ").nth(1).unwrap();
+        assert!(
+            expected.split('|').any(|e| received.starts_with(e)),
+            "{accept}: {line}"
+        );
+        // Families are what the exporter serves (a family or two may come and go between
+        // scrapes, e.g. a collector error; the count stays within a few).
+        let families: usize = line
+            .split(", ")
+            .find_map(|p| p.strip_suffix(" families"))
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(
+            families.abs_diff(reference.len()) <= 3,
+            "{line} vs {}",
+            reference.len()
+        );
+
+        // The page itself, re-encoded as text: the same family names.
+        let page = expfmt(&["scrape", "--accept", accept, "--to", "text", &url], b"");
+        assert!(page.status.success(), "{accept}: {page:?}");
+        let got = expfmt::text::parse_bytes(&page.stdout).unwrap();
+        let got_names: std::collections::BTreeSet<String> =
+            got.iter().map(|f| f.name.to_string()).collect();
+        assert!(
+            got_names.symmetric_difference(&names).count() <= 3,
+            "{accept}: {got_names:?} vs {names:?}"
+        );
+        assert!(
+            got_names.contains("node_cpu_seconds_total"),
+            "{got_names:?}"
+        );
+
+        // Every output format reads back.
+        for to in ["openmetrics", "proto"] {
+            let out = expfmt(&["scrape", "--accept", accept, "--to", to, &url], b"");
+            assert!(out.status.success(), "{accept} -> {to}: {out:?}");
+            let back = parse_as(&out.stdout, to);
+            assert!(
+                back.len().abs_diff(reference.len()) <= 3,
+                "{accept} -> {to}"
+            );
+        }
+    }
+
+    // Nothing listens on a port just freed: the page cannot be fetched, exit status 2.
+    let closed = format!("http://127.0.0.1:{}/metrics", common::server::free_port());
+    let out = expfmt(&["scrape", &closed], b"");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .starts_with(&format!("{closed}: error: cannot read: ")));
 }

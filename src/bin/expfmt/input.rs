@@ -42,6 +42,18 @@ impl Format {
             Format::Proto => "delimited protobuf",
         }
     }
+
+    /// The format a `Content-Type` header names, if any.
+    pub fn from_content_type(content_type: &str) -> Option<Format> {
+        let media = content_type.split(';').next().unwrap_or("").trim();
+        let media = media.to_ascii_lowercase();
+        match media.as_str() {
+            "text/plain" => Some(Format::Text),
+            "application/openmetrics-text" => Some(Format::Openmetrics),
+            "application/vnd.google.protobuf" => Some(Format::Proto),
+            _ => None,
+        }
+    }
 }
 
 /// An input format, or `auto` to detect it from the content.

@@ -5,6 +5,7 @@ mod convert;
 mod input;
 mod lint;
 mod report;
+mod scrape;
 mod stats;
 
 use std::process::ExitCode;
@@ -43,6 +44,9 @@ enum Command {
         #[arg(default_value = "-")]
         file: String,
     },
+    /// Fetch a /metrics page with content negotiation; print it or a summary.
+    #[command(after_help = scrape::AFTER_HELP)]
+    Scrape(scrape::Args),
     /// Count families, series and label values; list the largest families.
     #[command(after_help = STATS_HELP)]
     Stats {
@@ -141,6 +145,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(&args, out_style, err_style),
         Command::Convert { to, from, file } => convert(&file, from, to, err_style),
+        Command::Scrape(args) => scrape::run(&args, out_style, err_style),
         Command::Stats { file, format, top } => stats(&file, format, top, out_style, err_style),
     }
 }

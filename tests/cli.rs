@@ -568,3 +568,58 @@ fn scrape_a_real_node_exporter_with_each_accept() {
     assert!(String::from_utf8_lossy(&out.stderr)
         .starts_with(&format!("{closed}: error: cannot read: ")));
 }
+
+#[test]
+fn every_subcommand_has_help_with_an_example() {
+    for sub in ["check", "convert", "scrape", "stats"] {
+        let out = expfmt(&[sub, "--help"], b"");
+        assert!(out.status.success(), "{sub}");
+        let help = String::from_utf8(out.stdout).unwrap();
+        let example = help
+            .lines()
+            .skip_while(|l| !l.starts_with("Example"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("{sub}: {help}"));
+        assert!(
+            example.trim_start().starts_with(&format!("expfmt {sub} ")),
+            "{sub}: {help}"
+        );
+    }
+    let top = expfmt(&["--help"], b"");
+    let help = String::from_utf8(top.stdout).unwrap();
+    for sub in ["check", "convert", "scrape", "stats"] {
+        assert!(help.contains(&format!("  expfmt {sub} ")), "{help}");
+    }
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let input = b"# TYPE x gauge\nx 1\n";
+    // Piped: no escape codes, whatever NO_COLOR says.
+    let plain = expfmt(&["check", "-"], input);
+    assert!(!plain.stderr.contains(&0x1b) && !plain.stdout.contains(&0x1b));
+    let always = expfmt(&["--color", "always", "check", "-"], input);
+    let stderr = String::from_utf8(always.stderr).unwrap();
+    assert!(
+        stderr.contains("\u{1b}[1;33mwarning\u{1b}[0m"),
+        "{stderr:?}"
+    );
+    assert!(String::from_utf8(always.stdout)
+        .unwrap()
+        .contains("\u{1b}["));
+    let never = expfmt(&["check", "--color", "never", "-"], input);
+    assert!(!never.stderr.contains(&0x1b));
+    // The same diagnostic, colour aside.
+    let stripped = stderr
+        .split('\u{1b}')
+        .enumerate()
+        .map(|(i, part)| {
+            if i == 0 {
+                part
+            } else {
+                part.split_once('m').unwrap().1
+            }
+        })
+        .collect::<String>();
+    assert_eq!(stripped.as_bytes(), never.stderr);
+}

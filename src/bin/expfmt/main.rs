@@ -17,7 +17,7 @@ use report::{ColorChoice, Diagnostic, Style};
 
 /// Check, convert and inspect Prometheus expositions (text 0.0.4, OpenMetrics 1.0, protobuf).
 #[derive(Parser)]
-#[command(version, about)]
+#[command(version, about, after_help = MAIN_HELP)]
 struct Cli {
     /// When to colour the output.
     #[arg(long, value_enum, global = true, default_value = "auto")]
@@ -61,6 +61,16 @@ enum Command {
         top: usize,
     },
 }
+
+const MAIN_HELP: &str = concat!(
+    "Examples:\n",
+    "  expfmt check tests/data/node_exporter.prom\n",
+    "  expfmt convert --to openmetrics tests/data/histograms.prom\n",
+    "  expfmt scrape http://127.0.0.1:9100/metrics\n",
+    "  expfmt stats tests/data/node_exporter.prom\n\n",
+    "Colour: on when the stream is a terminal and NO_COLOR is unset; --color always|never \
+     overrides both.",
+);
 
 const STATS_HELP: &str = concat!(
     "Example:\n",

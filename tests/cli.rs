@@ -561,6 +561,16 @@ fn scrape_a_real_node_exporter_with_each_accept() {
         }
     }
 
+    // The landing page is HTML: read as what it looks like, refused, and the type named.
+    let html = expfmt(&["scrape", &format!("http://{}/", exporter.addr)], b"");
+    assert_eq!(html.status.code(), Some(1), "{html:?}");
+    let stderr = String::from_utf8_lossy(&html.stderr);
+    assert!(
+        stderr.contains(": error: Content-Type \"text/html")
+            && stderr.contains("is no exposition format"),
+        "{stderr}"
+    );
+
     // Nothing listens on a port just freed: the page cannot be fetched, exit status 2.
     let closed = format!("http://127.0.0.1:{}/metrics", common::server::free_port());
     let out = expfmt(&["scrape", &closed], b"");
@@ -622,4 +632,17 @@ fn colour_only_when_asked_or_on_a_terminal() {
         })
         .collect::<String>();
     assert_eq!(stripped.as_bytes(), never.stderr);
+}
+
+#[test]
+fn check_counts_an_interleaved_family_once() {
+    let out = expfmt(&["check", "-"], b"a 1\nb 2\na 3\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "-: 2 warnings: 2 families, 3 series\n"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "-:1:1: warning: a: no help text\n    a 1\n    ^\n-:2:1: warning: b: no help text\n    b 2\n    ^\n"
+    );
 }

@@ -1,5 +1,6 @@
 //! `expfmt check`: parse each input, lint each family, report every problem.
 
+use std::collections::HashSet;
 use std::process::ExitCode;
 
 use crate::input::{Failure, FormatArg, Input};
@@ -53,11 +54,13 @@ pub fn run(args: &Args, out: Style, err: Style) -> ExitCode {
             }
         };
         let format = input.format(args.format.fixed());
-        let (mut families, mut series, mut warnings) = (0usize, 0usize, 0usize);
+        let (mut series, mut warnings) = (0usize, 0usize);
+        // Family names seen: a text family interleaved with another comes in several runs,
+        // counted once and linted on its first.
+        let mut names = HashSet::new();
         let result = input.families(format, |window, family| {
-            families += 1;
             series += family.metrics.len();
-            if args.no_lint {
+            if !names.insert(family.name.to_string()) || args.no_lint {
                 return Ok(());
             }
             for problem in crate::lint::lint(&family, args.max_label_values) {
@@ -68,6 +71,7 @@ pub fn run(args: &Args, out: Style, err: Style) -> ExitCode {
             }
             Ok(())
         });
+        let families = names.len();
         match result {
             Ok(()) if warnings == 0 => println!(
                 "{path}: {}: {families} families, {series} series",

@@ -106,7 +106,32 @@ fn scrape(args: &Args, style: Style) -> Result<(), Failure> {
         return Err(Failure::Read(format!("HTTP {status}: {}", text.trim())));
     }
     let mut input = Input::from_reader(body)?;
-    let format = Format::from_content_type(&content_type).unwrap_or_else(|| input.format(None));
+    let declared = Format::from_content_type(&content_type);
+    let format = declared.unwrap_or_else(|| input.format(None));
+    let result = show(args, &mut input, format, &content_type, status, style);
+    match result {
+        // Say why the body was read as it was when the server did not name a format.
+        Err(Failure::Invalid(mut d)) if declared.is_none() => {
+            d.message = format!(
+                "Content-Type {content_type:?} is no exposition format; read as {}: {}",
+                format.describe(),
+                d.message
+            );
+            Err(Failure::Invalid(d))
+        }
+        other => other,
+    }
+}
+
+/// Prints the page, or its summary.
+fn show(
+    args: &Args,
+    input: &mut Input,
+    format: Format,
+    content_type: &str,
+    status: ureq::http::StatusCode,
+    style: Style,
+) -> Result<(), Failure> {
     if args.to == Show::Summary {
         let (mut families, mut series) = (0usize, 0usize);
         input.families(format, |_, f| {
@@ -117,7 +142,7 @@ fn scrape(args: &Args, style: Style) -> Result<(), Failure> {
         let shown = if content_type.is_empty() {
             "no Content-Type"
         } else {
-            content_type.as_str()
+            content_type
         };
         println!(
             "{}: {} {}, {shown} ({}), {} bytes, {families} families, {series} series",

@@ -149,10 +149,13 @@ fn check_goes_on_after_a_bad_file_and_exits_with_the_worst_status() {
         "tests/data/histograms.prom: 1 warning: 3 families, 5 series\n"
     );
     let unreadable = expfmt(
-        &["check", "tests/data/histograms.prom", "no/such.prom"],
-        b"",
+        &["check", "tests/data/histograms.prom", "no/such.prom", "-"],
+        b"a{\n",
     );
     assert_eq!(unreadable.status.code(), Some(2));
+    // The inputs after it are still checked.
+    let stderr = String::from_utf8_lossy(&unreadable.stderr);
+    assert!(stderr.contains("\n-:1:3: error: "), "{stderr}");
     assert!(String::from_utf8_lossy(&unreadable.stderr)
         .contains("\nno/such.prom: error: cannot read: "));
 }

@@ -42,7 +42,8 @@ pub const AFTER_HELP: &str = concat!(
      with promtool, unless --warnings-ok), 2 when one cannot be read.",
 );
 
-/// Checks every file; the exit status is the worst outcome.
+/// Checks every file, going on after one that fails; the exit status is the worst outcome
+/// (2 when an input could not be read).
 pub fn run(args: &Args, out: Style, err: Style) -> ExitCode {
     let mut status = 0u8;
     for path in &args.files {
@@ -50,7 +51,8 @@ pub fn run(args: &Args, out: Style, err: Style) -> ExitCode {
             Ok(i) => i,
             Err(e) => {
                 crate::fail(path, &Failure::Read(e.to_string()), err);
-                return ExitCode::from(crate::UNREADABLE);
+                status = crate::UNREADABLE;
+                continue;
             }
         };
         let format = input.format(args.format.fixed());
@@ -87,11 +89,13 @@ pub fn run(args: &Args, out: Style, err: Style) -> ExitCode {
                 }
             }
             Err(f) => {
-                let code = crate::fail(path, &f, err);
-                if matches!(f, Failure::Read(_)) {
-                    return code;
-                }
-                status = status.max(1);
+                crate::fail(path, &f, err);
+                let code = if matches!(f, Failure::Read(_)) {
+                    crate::UNREADABLE
+                } else {
+                    1
+                };
+                status = status.max(code);
             }
         }
     }

@@ -39,7 +39,8 @@ pub const AFTER_HELP: &str = concat!(
      label names; and a label with more than --max-label-values values in one family. The \
      Pushgateway's consistency checks are not part of check.\n\n",
     "Exit status: 0 when every input is clean, 1 when one has a problem (warnings count, as \
-     with promtool, unless --warnings-ok), 2 when one cannot be read.",
+     with promtool, unless --warnings-ok), 2 when one cannot be read.\n\n",
+    crate::detection!(),
 );
 
 /// Checks every file, going on after one that fails; the exit status is the worst outcome

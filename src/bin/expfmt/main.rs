@@ -1,172 +1,161 @@
-//! `expfmt`: check and convert Prometheus expositions.
+//! `expfmt`: check, convert and inspect Prometheus expositions.
 
-use std::io::{Read, Write};
+mod check;
+mod convert;
+mod input;
+mod lint;
+mod report;
+mod scrape;
+mod stats;
+
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
-/// Check and convert Prometheus exposition files.
+use input::{Failure, Format, FormatArg, Input};
+use report::{ColorChoice, Diagnostic, Style};
+
+/// Check, convert and inspect Prometheus expositions (text 0.0.4, OpenMetrics 1.0, protobuf).
 #[derive(Parser)]
-#[command(version, about)]
+#[command(version, about, after_help = MAIN_HELP)]
 struct Cli {
+    /// When to colour the output.
+    #[arg(long, value_enum, global = true, default_value = "auto")]
+    color: ColorChoice,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Parse files (or `-` for stdin) and report each problem as FILE:LINE:COL.
-    ///
-    /// Exit status: 0 when every input parses, 1 when one has a problem, 2 when one cannot
-    /// be read.
-    ///
-    /// Example: expfmt check tests/data/node_exporter.prom
-    Check {
-        /// Files to check; `-` reads standard input.
-        #[arg(required = true)]
-        files: Vec<String>,
-        /// The input format; `auto` reads text when the input starts like text, else protobuf.
-        #[arg(long, value_enum, default_value = "auto")]
-        from: From,
-    },
-    /// Convert an exposition to another format, writing to standard output.
-    ///
-    /// Examples: expfmt convert --to proto tests/data/histograms.prom > h.pb;
-    /// expfmt convert --to text h.pb
+    /// Parse files (or `-` for standard input) and report each problem as FILE:LINE:COL.
+    #[command(after_help = check::AFTER_HELP)]
+    Check(check::Args),
+    /// Convert an exposition to another format, one family at a time, to standard output.
+    #[command(after_help = CONVERT_HELP)]
     Convert {
         /// The output format.
         #[arg(long, value_enum)]
         to: Format,
-        /// The input format; `auto` reads text when the input starts like text, else protobuf.
+        /// The input format.
         #[arg(long, value_enum, default_value = "auto")]
-        from: From,
+        from: FormatArg,
         /// The input file; `-` reads standard input.
         #[arg(default_value = "-")]
         file: String,
     },
+    /// Fetch a /metrics page with content negotiation; print it or a summary.
+    #[command(after_help = scrape::AFTER_HELP)]
+    Scrape(scrape::Args),
+    /// Count families, series and label values; list the largest families.
+    #[command(after_help = STATS_HELP)]
+    Stats {
+        /// The input file; `-` reads standard input.
+        #[arg(default_value = "-")]
+        file: String,
+        /// The input format.
+        #[arg(long, visible_alias = "from", value_enum, default_value = "auto")]
+        format: FormatArg,
+        /// How many of the largest families to list.
+        #[arg(long, value_name = "N", default_value_t = 10)]
+        top: usize,
+    },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    /// Text format 0.0.4.
-    Text,
-    /// Varint-delimited protobuf (io.prometheus.client.MetricFamily).
-    Proto,
-}
+const MAIN_HELP: &str = concat!(
+    "Examples:\n",
+    "  expfmt check tests/data/node_exporter.prom\n",
+    "  expfmt convert --to openmetrics tests/data/histograms.prom\n",
+    "  expfmt scrape http://127.0.0.1:9100/metrics\n",
+    "  expfmt stats tests/data/node_exporter.prom\n\n",
+    "Colour: on when the stream is a terminal and NO_COLOR is unset; --color always|never \
+     overrides both.",
+);
 
-#[derive(Clone, Copy, ValueEnum)]
-enum From {
-    /// Guess from the first bytes.
-    Auto,
-    /// Text format 0.0.4.
-    Text,
-    /// Varint-delimited protobuf.
-    Proto,
-}
+const STATS_HELP: &str = concat!(
+    "Example:\n",
+    "  expfmt stats --top 5 tests/data/node_exporter.prom\n\n",
+    "A series is one metric of a family (a histogram with its buckets is one series). Label \
+     values are counted per label name over the whole input. Exit status: 0, 1 invalid input, \
+     2 unreadable input.",
+);
 
-/// Whether the input starts like text (a blank, `#`, a newline or a metric name character).
-fn looks_like_text(input: &[u8]) -> bool {
-    input.first().is_none_or(|&b| {
-        matches!(b, b'#' | b' ' | b'\t' | b'\n' | b'_' | b':') || b.is_ascii_alphabetic()
-    })
-}
+const CONVERT_HELP: &str = concat!(
+    "Examples:\n",
+    "  expfmt convert --to proto tests/data/histograms.prom > h.pb\n",
+    "  expfmt convert --to openmetrics h.pb\n",
+    "  curl -s localhost:9100/metrics | expfmt convert --to openmetrics\n\n",
+    "Memory stays bounded: protobuf is read frame by frame, text in windows of 4 MiB cut where a \
+     family starts. Exit status: 0 converted, 1 invalid input or an output error, 2 unreadable \
+     input.\n\n",
+    detection!(),
+);
 
-/// Decodes in the given format; `auto` tries the format the first byte suggests, then the
-/// other, and reports the first format's error when both fail.
-fn decode(input: &[u8], from: From) -> expfmt::Result<Vec<expfmt::MetricFamily<'_>>> {
-    let text = || expfmt::text::parse_bytes(input);
-    let proto = || expfmt::proto::decode(input);
-    match from {
-        From::Text => text(),
-        From::Proto => proto(),
-        From::Auto if looks_like_text(input) => text().or_else(|e| proto().map_err(|_| e)),
-        From::Auto => proto().or_else(|e| text().map_err(|_| e)),
-    }
-}
+/// Exit status for an input that cannot be read.
+pub const UNREADABLE: u8 = 2;
 
-fn read_input(path: &str) -> std::io::Result<Vec<u8>> {
-    if path == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf)?;
-        Ok(buf)
-    } else {
-        std::fs::read(path)
-    }
-}
-
-/// Prints `FILE:LINE:COL: error: message`, the offending line and a caret under the column.
-fn report(path: &str, input: &[u8], err: &expfmt::Error) {
-    let (Some(line), Some(col)) = (err.line(), err.column()) else {
-        eprintln!("{path}: error: {err}");
-        return;
-    };
-    eprintln!("{path}:{line}:{col}: error: {}", err.kind());
-    let text = String::from_utf8_lossy(input);
-    if let Some(src) = text.split('\n').nth(line - 1) {
-        let shown: String = src.chars().take(200).collect();
-        eprintln!("    {shown}");
-        if col <= 200 {
-            eprintln!("    {}^", " ".repeat(col - 1));
+/// Prints why reading or writing stopped, and returns the exit status it calls for.
+pub fn fail(name: &str, failure: &Failure, style: Style) -> ExitCode {
+    match failure {
+        Failure::Read(e) => {
+            eprint!(
+                "{}",
+                Diagnostic::without_position(report::Severity::Error, format!("cannot read: {e}"))
+                    .render(name, style)
+            );
+            ExitCode::from(UNREADABLE)
         }
-    }
-}
-
-fn check(files: &[String], from: From) -> ExitCode {
-    let mut status = ExitCode::SUCCESS;
-    for path in files {
-        let input = match read_input(path) {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!("{path}: cannot read: {e}");
-                return ExitCode::from(2);
-            }
-        };
-        match decode(&input, from) {
-            Ok(families) => {
-                let series: usize = families.iter().map(|f| f.metrics.len()).sum();
-                println!("{path}: ok: {} families, {series} series", families.len());
-            }
-            Err(e) => {
-                report(path, &input, &e);
-                status = ExitCode::from(1);
-            }
-        }
-    }
-    status
-}
-
-fn convert(to: Format, from: From, path: &str) -> ExitCode {
-    let input = match read_input(path) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("{path}: cannot read: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let families = match decode(&input, from) {
-        Ok(f) => f,
-        Err(e) => {
-            report(path, &input, &e);
-            return ExitCode::from(1);
-        }
-    };
-    let out = std::io::stdout().lock();
-    let written = match to {
-        Format::Text => expfmt::text::write(out, &families),
-        Format::Proto => expfmt::proto::write(out, &families),
-    };
-    match written {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            let _ = writeln!(std::io::stderr(), "{path}: error: {e}");
+        Failure::Invalid(d) => {
+            eprint!("{}", d.render(name, style));
             ExitCode::from(1)
         }
+        Failure::Write(e) => {
+            eprint!(
+                "{}",
+                Diagnostic::without_position(report::Severity::Error, e.clone())
+                    .render(name, style)
+            );
+            ExitCode::from(1)
+        }
+        Failure::Closed => ExitCode::from(1),
+    }
+}
+
+fn convert(file: &str, from: FormatArg, to: Format, style: Style) -> ExitCode {
+    let mut input = match Input::open(file) {
+        Ok(i) => i,
+        Err(e) => return fail(file, &Failure::Read(e.to_string()), style),
+    };
+    let from = input.format(from.fixed());
+    match convert::run(&mut input, from, to) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => fail(file, &f, style),
+    }
+}
+
+fn stats(file: &str, format: FormatArg, top: usize, out: Style, err: Style) -> ExitCode {
+    let mut input = match Input::open(file) {
+        Ok(i) => i,
+        Err(e) => return fail(file, &Failure::Read(e.to_string()), err),
+    };
+    let format = input.format(format.fixed());
+    match stats::collect(&mut input, format) {
+        Ok(s) => {
+            print!("{}", s.render(file, out, top));
+            ExitCode::SUCCESS
+        }
+        Err(f) => fail(file, &f, err),
     }
 }
 
 fn main() -> ExitCode {
-    match Cli::parse().command {
-        Command::Check { files, from } => check(&files, from),
-        Command::Convert { to, from, file } => convert(to, from, &file),
+    let cli = Cli::parse();
+    let err_style = Style::new(cli.color.stderr());
+    let out_style = Style::new(cli.color.stdout());
+    match cli.command {
+        Command::Check(args) => check::run(&args, out_style, err_style),
+        Command::Convert { to, from, file } => convert(&file, from, to, err_style),
+        Command::Scrape(args) => scrape::run(&args, out_style, err_style),
+        Command::Stats { file, format, top } => stats(&file, format, top, out_style, err_style),
     }
 }

@@ -40,15 +40,18 @@
 
 pub mod error;
 pub mod escape;
+pub mod format;
 pub mod limits;
 pub mod model;
 pub mod names;
 pub mod number;
 pub mod openmetrics;
 pub mod proto;
+pub mod push;
 pub mod text;
 
 pub use error::{Error, ErrorKind, Result};
+pub use format::Format;
 pub use limits::{Limit, Limits};
 pub use model::{
     Bucket, BucketSpan, Count, Counter, Exemplar, Histogram, Label, Metric, MetricFamily,

@@ -41,6 +41,7 @@
 pub mod error;
 pub mod escape;
 pub mod format;
+pub mod ingest;
 pub mod limits;
 pub mod model;
 pub mod names;

@@ -452,3 +452,94 @@ fn bad_pushes_get_the_gateways_400_and_message() {
     // Nothing of either bad push arrived.
     assert!(series_of(&scrape(&gw), "fine", &[]).is_empty());
 }
+
+/// `ingest::check` beside the real gateway: each broken rule pushed (as delimited protobuf, so
+/// the gateway's text parser cannot refuse it first), to a fresh group. Where the gateway
+/// accepts what `check` refuses, the table says so; DIFFERENCES.md lists those rules.
+#[test]
+fn check_agrees_with_the_gateway() {
+    let Some(gw) = gateway() else { return };
+    let histogram = |bounds: &[f64]| {
+        MetricFamily::new("h_seconds", MetricType::Histogram).with_metric(Metric::new(
+            vec![],
+            Value::Histogram(Histogram {
+                count: Some(expfmt::Count::Int(bounds.len() as u64)),
+                sum: Some(1.0),
+                buckets: bounds
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &b)| Bucket::new(b, i as u64))
+                    .collect(),
+                ..Histogram::default()
+            }),
+        ))
+    };
+    let summary = |q: f64| {
+        MetricFamily::new("s_seconds", MetricType::Summary).with_metric(Metric::new(
+            vec![],
+            Value::Summary(Summary {
+                count: Some(1),
+                sum: Some(1.0),
+                quantiles: vec![Quantile {
+                    quantile: q,
+                    value: 1.0,
+                }],
+                created: None,
+            }),
+        ))
+    };
+    let twice = gauge("g", &[("x", "1")], 1.0)
+        .with_metric(Metric::new(labels(&[("x", "1")]), Value::Gauge(2.0)));
+    let inf = f64::INFINITY;
+    // (case, families, gateway refuses?)
+    let cases: Vec<(&str, Vec<MetricFamily<'static>>, bool)> = vec![
+        ("consistent", sample_families(), false),
+        ("duplicate series", vec![twice], true),
+        (
+            "reserved label",
+            vec![gauge("g", &[("__x", "1")], 1.0)],
+            true,
+        ),
+        (
+            "invalid label name",
+            vec![gauge("g", &[("x-y", "1")], 1.0)],
+            true,
+        ),
+        (
+            "buckets descending",
+            vec![histogram(&[1.0, 0.5, inf])],
+            false,
+        ),
+        ("no +Inf bucket", vec![histogram(&[0.5, 1.0])], false),
+        ("quantile above 1", vec![summary(1.5)], false),
+    ];
+    let mut report = Vec::new();
+    for (i, (case, families, gateway_refuses)) in cases.iter().enumerate() {
+        let ours = expfmt::ingest::check(families);
+        let pusher = Pusher::new(url(&gw), format!("check{i}"));
+        let mut request = pusher.request(Method::Put, &[]).unwrap();
+        request.body = expfmt::proto::encode(families).unwrap();
+        let theirs = request.send(&ureq::Agent::new_with_defaults());
+        if let Err(e) = &theirs {
+            assert!(
+                matches!(e, PushError::Status { status: 400, .. }),
+                "{case}: {e}"
+            );
+        }
+        report.push(format!(
+            "{case}: gateway {}, check {}",
+            if theirs.is_err() {
+                "refuses"
+            } else {
+                "accepts"
+            },
+            ours.as_ref()
+                .map_or_else(|e| format!("refuses ({e})"), |()| "accepts".into()),
+        ));
+        assert_eq!(theirs.is_err(), *gateway_refuses, "{case}: {theirs:?}");
+        // Whatever the gateway refuses, check refuses too; check is stricter on histograms and
+        // summaries.
+        assert_eq!(ours.is_err(), *case != "consistent", "{case}: {ours:?}");
+    }
+    println!("{}", report.join("\n"));
+}

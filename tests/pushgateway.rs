@@ -543,3 +543,75 @@ fn check_agrees_with_the_gateway() {
     }
     println!("{}", report.join("\n"));
 }
+
+/// The gateway answers scrapes with Go's `expfmt.Negotiate`: for each Accept header, its
+/// Content-Type is the one our `negotiate` picks, and the body decodes in that format.
+#[test]
+fn gateway_answers_scrapes_as_negotiate_predicts() {
+    let Some(gw) = gateway() else { return };
+    Pusher::new(url(&gw), "n").push(&sample_families()).unwrap();
+    let proto = Format::ProtoDelimited.content_type();
+    let headers = [
+        String::new(),
+        "*/*".into(),
+        proto.into(),
+        format!("{proto};q=0.7,text/plain;version=0.0.4;q=0.3,*/*;q=0.1"),
+        format!("text/plain;q=0.5,{proto};q=0.4"),
+        format!("text/plain;q=0.5,{proto};q=0.6"),
+        format!("text/plain;version=0.0.5,{proto};q=0.1"),
+        format!("{proto};q=0,text/plain;q=0"),
+        format!("*/*;q=1,{proto};q=0.2"),
+        "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5".into(),
+        "application/json".into(),
+        format!("Text/Plain,{proto};q=0.1"),
+    ];
+    let mut answered = std::collections::BTreeSet::new();
+    for accept in &headers {
+        let want = expfmt::ingest::negotiate(accept);
+        let page = server::get(gw.addr, "/metrics", accept);
+        assert_eq!(page.status, 200);
+        assert_eq!(
+            page.header("content-type"),
+            Some(want.content_type()),
+            "Accept: {accept}"
+        );
+        let families = expfmt::ingest::decode(
+            Some(want.content_type()),
+            None,
+            &page.body,
+            &Default::default(),
+        )
+        .unwrap();
+        assert!(
+            families.iter().any(|f| f.name == "jobs_done_total"),
+            "{accept}"
+        );
+        answered.insert(want.content_type());
+    }
+    assert_eq!(answered.len(), 2, "both formats asked for");
+}
+
+/// The gateway takes gzip bodies; `ingest::decode` reads what we send it the same way.
+#[cfg(feature = "gzip")]
+#[test]
+fn gzip_pushes_are_accepted_and_decode_alike() {
+    use std::io::Write;
+
+    let Some(gw) = gateway() else { return };
+    let pushed = sample_families();
+    let pusher = Pusher::new(url(&gw), "zipped").header("Content-Encoding", "gzip");
+    let mut request = pusher.request(Method::Put, &pushed).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&request.body).unwrap();
+    request.body = gz.finish().unwrap();
+    let decoded = expfmt::ingest::decode(
+        request.header("content-type"),
+        request.header("content-encoding"),
+        &request.body,
+        &Default::default(),
+    )
+    .unwrap();
+    assert_eq!(decoded, pushed);
+    request.send(&ureq::Agent::new_with_defaults()).unwrap();
+    assert_pushed(&scrape(&gw), &pushed, &[("job", "zipped")]);
+}

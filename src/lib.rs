@@ -11,6 +11,12 @@
 //!   [`openmetrics::parse`], [`openmetrics::families`], [`openmetrics::encode`]) and the
 //!   specification's rules; all of the official conformance suite passes.
 //!
+//! - [`proto`]: varint-delimited protobuf, decoded and encoded as Go's `expfmt` does.
+//! - [`push`]: a Pushgateway client ([`push::Pusher`]), sans-IO at its core, with a blocking
+//!   send over `ureq` behind the cargo feature `push`.
+//! - [`ingest`]: the gateway side: decode a pushed body by its `Content-Type` (gzip behind the
+//!   feature `gzip`), check it as a gateway does, negotiate the scrape answer's [`Format`].
+//!
 //! Formats convert through the model: `openmetrics::encode(&text::parse(page)?)`.
 //!
 //! ```

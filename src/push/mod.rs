@@ -5,11 +5,11 @@
 //! protobuf unless told otherwise, as in Go), [`basic_auth`](Pusher::basic_auth), extra
 //! [`header`](Pusher::header)s and a [`timeout`](Pusher::timeout). Then:
 //!
-//! - [`Pusher::push`] (`PUT`) replaces every metric of the group with the given families;
-//! - [`Pusher::add`] (`POST`) replaces only the families of the same names;
-//! - [`Pusher::delete`] (`DELETE`) removes the group.
+//! - `Pusher::push` (`PUT`) replaces every metric of the group with the given families;
+//! - `Pusher::add` (`POST`) replaces only the families of the same names;
+//! - `Pusher::delete` (`DELETE`) removes the group.
 //!
-//! Those three send the request with [`ureq`] and need the cargo feature `push`. The rest of
+//! Those three send the request with `ureq` and need the cargo feature `push`. The rest of
 //! this module is sans-IO and always compiled: [`Pusher::request`] builds a [`PushRequest`]
 //! (method, URL with the grouping key, headers, body) that any HTTP client, async ones
 //! included, can send.
@@ -61,11 +61,11 @@ mod send;
 /// The HTTP method of a push request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Method {
-    /// `PUT`: replace the whole group ([`Pusher::push`]).
+    /// `PUT`: replace the whole group (`Pusher::push`).
     Put,
-    /// `POST`: replace the families of the same names in the group ([`Pusher::add`]).
+    /// `POST`: replace the families of the same names in the group (`Pusher::add`).
     Post,
-    /// `DELETE`: delete the group ([`Pusher::delete`]).
+    /// `DELETE`: delete the group (`Pusher::delete`).
     Delete,
 }
 

@@ -97,7 +97,9 @@ impl fmt::Display for Method {
 }
 
 /// A request to a Pushgateway, ready for any HTTP client.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Its `Debug` output hides the value of an `Authorization` header.
+#[derive(Clone, PartialEq, Eq)]
 pub struct PushRequest {
     /// The method.
     pub method: Method,
@@ -110,6 +112,26 @@ pub struct PushRequest {
     pub body: Vec<u8>,
     /// The time the whole exchange may take, when one was set.
     pub timeout: Option<Duration>,
+}
+
+impl fmt::Debug for PushRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                let secret = k.eq_ignore_ascii_case("authorization");
+                (k.as_str(), if secret { "<redacted>" } else { v.as_str() })
+            })
+            .collect();
+        f.debug_struct("PushRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &headers)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 impl PushRequest {
@@ -229,8 +251,9 @@ fn verb(method: Method) -> &'static str {
 ///
 /// Builder methods take and return the pusher by value, as Go's chain does; the first mistake
 /// is kept and returned by every later [`request`](Pusher::request) (and by
-/// [`error`](Pusher::error)).
-#[derive(Debug, Clone)]
+/// [`error`](Pusher::error)). Its `Debug` output hides the basic-auth password and the values
+/// of extra headers.
+#[derive(Clone)]
 pub struct Pusher {
     base: String,
     job: String,
@@ -273,6 +296,20 @@ impl ErrorSlot {
             }
             ErrorSlot::InvalidHeader(name) => PushError::InvalidHeader { name: name.clone() },
         }
+    }
+}
+
+impl fmt::Debug for Pusher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let header_names: Vec<&str> = self.headers.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("Pusher")
+            .field("url", &self.url())
+            .field("format", &self.format)
+            .field("basic_auth_user", &self.basic_auth.as_ref().map(|(u, _)| u))
+            .field("headers", &header_names)
+            .field("timeout", &self.timeout)
+            .field("error", &self.error())
+            .finish_non_exhaustive()
     }
 }
 

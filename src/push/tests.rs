@@ -293,3 +293,23 @@ fn status_error_reads_like_gos() {
         "unexpected status code 400 while deleting http://h/metrics/job/j: bad"
     );
 }
+
+#[test]
+fn debug_output_hides_secrets() {
+    let p = Pusher::new("h", "j")
+        .basic_auth("user", "hunter2")
+        .header("X-Api-Key", "k-secret");
+    let r = p.request(Method::Put, &[]).unwrap();
+    let credentials = r
+        .header("authorization")
+        .unwrap()
+        .trim_start_matches("Basic ");
+    assert_eq!(credentials, "dXNlcjpodW50ZXIy");
+    for shown in [format!("{p:?}"), format!("{r:?}")] {
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(!shown.contains(credentials), "{shown}");
+        assert!(shown.contains("http://h/metrics/job/j"), "{shown}");
+    }
+    assert!(!format!("{p:?}").contains("k-secret"));
+    assert!(format!("{p:?}").contains("X-Api-Key"));
+}

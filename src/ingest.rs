@@ -31,11 +31,10 @@
 //! ```
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 
 use crate::error::{ErrorKind, Snippet};
 use crate::format::Format;
-use crate::model::{Label, MetricFamily, MetricType, Value};
+use crate::model::{label_set, Label, MetricFamily, MetricType, Value};
 use crate::names;
 use crate::{Error, Limits, Result};
 
@@ -65,7 +64,7 @@ pub fn decode(
     limits: &Limits,
 ) -> Result<Vec<MetricFamily<'static>>> {
     if body.len() > limits.max_body {
-        return Err(Error::at_offset(body_limit(limits), limits.max_body));
+        return Err(body_too_large(limits.max_body));
     }
     let format = Format::from_content_type(content_type.unwrap_or(""));
     let encoding = content_encoding.map_or("", str::trim);
@@ -81,11 +80,13 @@ pub fn decode(
     }))
 }
 
-fn body_limit(limits: &Limits) -> ErrorKind {
-    ErrorKind::LimitExceeded {
+/// The error for a body past `max` bytes, at offset `max`.
+fn body_too_large(max: usize) -> Error {
+    let kind = ErrorKind::LimitExceeded {
         which: crate::Limit::Body,
-        limit: limits.max_body,
-    }
+        limit: max,
+    };
+    Error::at_offset(kind, max)
 }
 
 fn parse(format: Format, body: &[u8], limits: &Limits) -> Result<Vec<MetricFamily<'static>>> {
@@ -117,13 +118,7 @@ fn gunzip(body: &[u8], max: usize) -> Result<Vec<u8>> {
             })
         })?;
     if out.len() > max {
-        return Err(Error::at_offset(
-            ErrorKind::LimitExceeded {
-                which: crate::Limit::Body,
-                limit: max,
-            },
-            max,
-        ));
+        return Err(body_too_large(max));
     }
     Ok(out)
 }
@@ -409,33 +404,6 @@ fn check_value(value: &Value<'_>) -> std::result::Result<(), ValueRule> {
         },
         _ => Ok(()),
     }
-}
-
-/// `{a="1",b="2"}`, cut at about 200 bytes.
-fn label_set(labels: &[Label<'_>]) -> String {
-    struct Set<'a, 'b>(&'a [Label<'b>]);
-    impl fmt::Display for Set<'_, '_> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("{")?;
-            for (i, l) in self.0.iter().enumerate() {
-                if i > 0 {
-                    f.write_str(",")?;
-                }
-                write!(f, "{}={:?}", l.name, l.value)?;
-            }
-            f.write_str("}")
-        }
-    }
-    let mut s = Set(labels).to_string();
-    if s.len() > 200 {
-        let mut cut = 200;
-        while !s.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        s.truncate(cut);
-        s.push_str("…}");
-    }
-    s
 }
 
 #[cfg(test)]

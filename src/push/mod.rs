@@ -52,7 +52,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::format::Format;
-use crate::model::{Label, MetricFamily};
+use crate::model::{label_set, MetricFamily};
 use crate::names;
 
 #[cfg(feature = "push")]
@@ -520,23 +520,6 @@ impl Pusher {
         };
         body.map_err(PushError::Encode)
     }
-}
-
-/// `{a="1",b="2"}`, Go's `%q` style, cut at about 200 bytes.
-fn label_set(labels: &[Label<'_>]) -> String {
-    let mut out = String::from("{");
-    for (i, l) in labels.iter().enumerate() {
-        if out.len() > 200 {
-            out.push('…');
-            break;
-        }
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&format!("{}={:?}", l.name, l.value));
-    }
-    out.push('}');
-    out
 }
 
 /// Appends `/<name>/<escaped value>`, or `/<name>@base64/<base64url value>` for a value that is

@@ -1,7 +1,7 @@
 //! The sans-IO core: URLs, headers, bodies and every refusal, no server needed.
 
 use super::*;
-use crate::model::{Metric, MetricType, Value};
+use crate::model::{Label, Metric, MetricType, Value};
 
 fn gauge(name: &str, labels: &[(&str, &str)], v: f64) -> MetricFamily<'static> {
     let labels = labels

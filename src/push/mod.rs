@@ -12,7 +12,7 @@
 //! Those three send the request with `ureq` and need the cargo feature `push`. The rest of
 //! this module is sans-IO and always compiled: [`Pusher::request`] builds a [`PushRequest`]
 //! (method, URL with the grouping key, headers, body) that any HTTP client, async ones
-//! included, can send.
+//! included, can send; with the feature `http` it converts into an `http::Request`.
 //!
 //! ```no_run
 //! # #[cfg(feature = "push")]
@@ -55,6 +55,8 @@ use crate::format::Format;
 use crate::model::{label_set, MetricFamily};
 use crate::names;
 
+#[cfg(feature = "http")]
+mod http_compat;
 #[cfg(feature = "push")]
 mod send;
 

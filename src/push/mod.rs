@@ -467,8 +467,11 @@ impl Pusher {
             let credentials = base64(format!("{user}:{pass}").as_bytes(), STANDARD, true);
             headers.push(("Authorization".to_owned(), format!("Basic {credentials}")));
         }
+        let set_here = headers.len();
         for (name, value) in &self.headers {
-            let ours = headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+            let ours = headers[..set_here]
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(name));
             let no_body = method == Method::Delete && name.eq_ignore_ascii_case("content-type");
             if !ours && !no_body {
                 headers.push((name.clone(), value.clone()));

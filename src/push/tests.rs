@@ -313,3 +313,19 @@ fn debug_output_hides_secrets() {
     assert!(!format!("{p:?}").contains("k-secret"));
     assert!(format!("{p:?}").contains("X-Api-Key"));
 }
+
+#[test]
+fn a_header_given_twice_is_sent_twice() {
+    let r = Pusher::new("h", "j")
+        .header("X-Tag", "a")
+        .header("x-tag", "b")
+        .request(Method::Put, &[])
+        .unwrap();
+    let tags: Vec<&str> = r
+        .headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("x-tag"))
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert_eq!(tags, ["a", "b"]);
+}

@@ -484,6 +484,21 @@ pub enum ErrorKind {
     #[error("I/O error: {0}")]
     Io(#[source] std::io::Error),
 
+    // ----- ingest -----
+    /// A `Content-Encoding` that [`ingest::decode`](crate::ingest::decode) does not inflate
+    /// (anything but `identity` and, with the feature `gzip`, `gzip`).
+    #[error("unsupported Content-Encoding {encoding}")]
+    UnsupportedContentEncoding {
+        /// The encoding given.
+        encoding: Snippet,
+    },
+    /// A gzip body that does not inflate.
+    #[error("invalid gzip body: {reason}")]
+    InvalidGzip {
+        /// What the inflater reported.
+        reason: Snippet,
+    },
+
     // ----- protobuf -----
     /// A varint longer than ten bytes, or one whose tenth byte overflows 64 bits.
     #[error("invalid varint")]

@@ -11,6 +11,12 @@
 //!   [`openmetrics::parse`], [`openmetrics::families`], [`openmetrics::encode`]) and the
 //!   specification's rules; all of the official conformance suite passes.
 //!
+//! - [`proto`]: varint-delimited protobuf, decoded and encoded as Go's `expfmt` does.
+//! - [`push`]: a Pushgateway client ([`push::Pusher`]), sans-IO at its core, with a blocking
+//!   send over `ureq` behind the cargo feature `push`.
+//! - [`ingest`]: the gateway side: decode a pushed body by its `Content-Type` (gzip behind the
+//!   feature `gzip`), check it as a gateway does, negotiate the scrape answer's [`Format`].
+//!
 //! Formats convert through the model: `openmetrics::encode(&text::parse(page)?)`.
 //!
 //! ```
@@ -44,16 +50,20 @@ extern crate self as expfmt;
 
 pub mod error;
 pub mod escape;
+pub mod format;
 mod hash;
+pub mod ingest;
 pub mod limits;
 pub mod model;
 pub mod names;
 pub mod number;
 pub mod openmetrics;
 pub mod proto;
+pub mod push;
 pub mod text;
 
 pub use error::{Error, ErrorKind, Result};
+pub use format::Format;
 pub use limits::{Limit, Limits};
 pub use model::{
     Bucket, BucketSpan, Count, Counter, Exemplar, Histogram, Label, Metric, MetricFamily,

@@ -543,6 +543,34 @@ impl<'a> MetricFamily<'a> {
     }
 }
 
+/// `{a="1",b="2"}` (values quoted and escaped as Rust's `{:?}` does), cut at about 200
+/// bytes: a series as error messages name it.
+pub(crate) fn label_set(labels: &[Label<'_>]) -> String {
+    struct Set<'a, 'b>(&'a [Label<'b>]);
+    impl fmt::Display for Set<'_, '_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("{")?;
+            for (i, l) in self.0.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(",")?;
+                }
+                write!(f, "{}={:?}", l.name, l.value)?;
+            }
+            f.write_str("}")
+        }
+    }
+    let mut s = Set(labels).to_string();
+    if s.len() > 200 {
+        let mut cut = 200;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+        s.push_str("…}");
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

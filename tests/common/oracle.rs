@@ -21,12 +21,40 @@ pub enum Answer {
 /// The built oracle, or `None` (after printing why) where it cannot be built outside CI.
 pub fn oracle() -> Option<&'static Path> {
     static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let built = BUILT.get_or_init(|| {
+    built(
+        &BUILT,
+        "expfmt-oracle",
+        "main.go",
+        "golang-go and golang-github-prometheus-common-dev",
+    )
+}
+
+/// The push client's oracle (tests/oracle/push/main.go: Go's client_golang push package), or
+/// `None` as for [`oracle`].
+pub fn push_oracle() -> Option<&'static Path> {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    built(
+        &BUILT,
+        "push-oracle",
+        "push/main.go",
+        "golang-go and golang-github-prometheus-client-golang-dev",
+    )
+}
+
+/// Builds `source` (relative to tests/oracle) once per test binary into target/go-oracle/`name`.
+fn built(
+    cell: &'static OnceLock<Result<PathBuf, String>>,
+    name: &str,
+    source: &str,
+    packages: &str,
+) -> Option<&'static Path> {
+    let built = cell.get_or_init(|| {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let out = root.join("target/go-oracle/expfmt-oracle");
+        let out = root.join("target/go-oracle").join(name);
         let status = Command::new("sh")
             .arg(root.join("tests/oracle/build.sh"))
             .arg(&out)
+            .arg(source)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .output();
@@ -41,9 +69,9 @@ pub fn oracle() -> Option<&'static Path> {
         Err(why) => {
             assert!(
                 std::env::var("CI").as_deref() != Ok("true"),
-                "the Go oracle must build in CI: {why}"
+                "the Go oracle {name} must build in CI: {why}"
             );
-            eprintln!("SKIPPED: Go oracle unavailable (install golang-go and golang-github-prometheus-common-dev): {why}");
+            eprintln!("SKIPPED: Go oracle {name} unavailable (install {packages}): {why}");
             None
         }
     }

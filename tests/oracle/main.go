@@ -4,6 +4,8 @@
 //
 // Usage: expfmt-oracle text2text|text2proto|proto2text|proto2proto < input
 //
+//	expfmt-oracle negotiate|negotiate-om < accept-headers
+//
 //	text2text    parse text 0.0.4, write every family (sorted by name) as text
 //	text2proto   parse text 0.0.4, write every family (sorted by name) as
 //	             varint-delimited protobuf
@@ -11,6 +13,9 @@
 //	             as text, in input order
 //	proto2proto  decode varint-delimited protobuf until EOF, re-encode each
 //	             family as varint-delimited protobuf, in input order
+//	negotiate    for each input line, an Accept header, write the format
+//	             expfmt.Negotiate chooses, one per line
+//	negotiate-om the same with expfmt.NegotiateIncludingOpenMetrics
 //
 // Exit status: 0 on success; 1 on a parse, decode or encode error, with
 // err.Error() on stderr and nothing on stdout; 2 on a usage error.
@@ -19,9 +24,11 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"sort"
 
@@ -32,6 +39,10 @@ import (
 func main() {
 	if len(os.Args) != 2 {
 		usage()
+	}
+	if os.Args[1] == "negotiate" || os.Args[1] == "negotiate-om" {
+		negotiate(os.Args[1] == "negotiate-om")
+		return
 	}
 	var fams []*dto.MetricFamily
 	var err error
@@ -106,12 +117,36 @@ func decodeProto(r io.Reader) ([]*dto.MetricFamily, error) {
 	}
 }
 
+// negotiate answers one Accept header per input line with the chosen format.
+func negotiate(openMetrics bool) {
+	in := bufio.NewScanner(os.Stdin)
+	in.Buffer(make([]byte, 1<<20), 1<<20)
+	out := bufio.NewWriter(os.Stdout)
+	for in.Scan() {
+		h := http.Header{}
+		h.Set("Accept", in.Text())
+		var f expfmt.Format
+		if openMetrics {
+			f = expfmt.NegotiateIncludingOpenMetrics(h)
+		} else {
+			f = expfmt.Negotiate(h)
+		}
+		fmt.Fprintln(out, f)
+	}
+	if err := in.Err(); err != nil {
+		fail(err)
+	}
+	if err := out.Flush(); err != nil {
+		fail(err)
+	}
+}
+
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, err.Error())
 	os.Exit(1)
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: expfmt-oracle text2text|text2proto|proto2text|proto2proto < input")
+	fmt.Fprintln(os.Stderr, "usage: expfmt-oracle text2text|text2proto|proto2text|proto2proto|negotiate|negotiate-om < input")
 	os.Exit(2)
 }

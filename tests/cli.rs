@@ -649,3 +649,166 @@ fn check_counts_an_interleaved_family_once() {
         "-:1:1: warning: a: no help text\n    a 1\n    ^\n-:2:1: warning: b: no help text\n    b 2\n    ^\n"
     );
 }
+
+/// A real Pushgateway on 127.0.0.1 (skipped without the binary, failing under `CI=true`).
+fn pushgateway() -> Option<common::server::Server> {
+    let program = common::server::find("prometheus-pushgateway", "prometheus-pushgateway")?;
+    let port = common::server::free_port();
+    let gw = common::server::start(
+        &program,
+        &[
+            format!("--web.listen-address=127.0.0.1:{port}"),
+            "--persistence.file=".into(),
+        ],
+        port,
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while common::server::get(gw.addr, "/-/ready", "*/*").status != 200 {
+        assert!(std::time::Instant::now() < deadline, "gateway never ready");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    Some(gw)
+}
+
+/// The gateway's page, parsed with our text parser, as `name{labels} value` lines sorted.
+fn gateway_series(gw: &common::server::Server) -> Vec<String> {
+    let page = common::server::get(gw.addr, "/metrics", "text/plain;version=0.0.4");
+    assert_eq!(page.status, 200);
+    let families = expfmt::text::parse_bytes(&page.body).unwrap();
+    let text = expfmt::text::encode(&families).unwrap();
+    let mut lines: Vec<String> = text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect();
+    lines.sort();
+    lines
+}
+
+#[test]
+fn push_add_and_delete_against_a_real_pushgateway() {
+    let Some(gw) = pushgateway() else { return };
+    let url = format!("http://{}", gw.addr);
+
+    // PUT, protobuf, a grouping value with a slash and an empty one. (The bundled pages carry
+    // timestamps, which a gateway refuses; this page is their first histogram without them.)
+    let page: String = std::fs::read_to_string("tests/data/histograms.prom")
+        .unwrap()
+        .lines()
+        .take(10)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(!page
+        .lines()
+        .any(|l| !l.starts_with('#') && l.split(' ').count() > 2));
+    let out = expfmt(
+        &[
+            "push",
+            &url,
+            "--job",
+            "backup",
+            "--grouping",
+            "path=/var/db",
+            "--grouping",
+            "empty=",
+            "-",
+        ],
+        page.as_bytes(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let series = gateway_series(&gw);
+    let pushed = series
+        .iter()
+        .find(|l| l.starts_with("http_request_duration_seconds_count{"))
+        .expect("the pushed histogram is on the gateway's page");
+    for label in ["job=\"backup\"", "path=\"/var/db\"", "handler="] {
+        assert!(pushed.contains(label), "{pushed}");
+    }
+    assert!(series
+        .iter()
+        .any(|l| l.starts_with("push_time_seconds{") && l.contains("job=\"backup\"")));
+
+    // POST (add), text body, from standard input: adds a family, keeps the histogram.
+    let out = expfmt(
+        &[
+            "push",
+            &url,
+            "--job",
+            "backup",
+            "--grouping",
+            "path=/var/db",
+            "--grouping",
+            "empty=",
+            "--add",
+            "--format",
+            "text",
+            "-",
+        ],
+        b"# TYPE backup_files gauge\nbackup_files 42\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let series = gateway_series(&gw);
+    assert!(
+        series
+            .iter()
+            .any(|l| l.starts_with("backup_files{") && l.ends_with(" 42")),
+        "{series:?}"
+    );
+    assert!(series
+        .iter()
+        .any(|l| l.starts_with("http_request_duration_seconds_count{")));
+
+    // The gateway's 400 (the same name with another type, in another group) is exit 2 with
+    // its message.
+    let out = expfmt(
+        &["push", &url, "--job", "other", "-"],
+        b"# TYPE backup_files counter\nbackup_files 1\n",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("400"), "{stderr}");
+
+    // Refused before sending: a metric carrying the job label.
+    let out = expfmt(&["push", &url, "--job", "other", "-"], b"up{job=\"x\"} 1\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("job label"));
+
+    // DELETE removes the group.
+    let out = expfmt(
+        &[
+            "push",
+            &url,
+            "--job",
+            "backup",
+            "--grouping",
+            "path=/var/db",
+            "--grouping",
+            "empty=",
+            "--delete",
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let series = gateway_series(&gw);
+    assert!(
+        !series.iter().any(|l| l.contains("job=\"backup\"")),
+        "{series:?}"
+    );
+
+    // Nothing listens: exit 2.
+    let closed = format!("http://127.0.0.1:{}", common::server::free_port());
+    let out = expfmt(&["push", &closed, "--job", "j", "--delete"], b"");
+    assert_eq!(out.status.code(), Some(2));
+}

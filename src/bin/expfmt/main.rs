@@ -4,6 +4,7 @@ mod check;
 mod convert;
 mod input;
 mod lint;
+mod push;
 mod report;
 mod scrape;
 mod stats;
@@ -47,6 +48,9 @@ enum Command {
     /// Fetch a /metrics page with content negotiation; print it or a summary.
     #[command(after_help = scrape::AFTER_HELP)]
     Scrape(scrape::Args),
+    /// Push an exposition to a Pushgateway (PUT, or POST with --add), or delete a group.
+    #[command(after_help = push::AFTER_HELP)]
+    Push(push::Args),
     /// Count families, series and label values; list the largest families.
     #[command(after_help = STATS_HELP)]
     Stats {
@@ -156,6 +160,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args, out_style, err_style),
         Command::Convert { to, from, file } => convert(&file, from, to, err_style),
         Command::Scrape(args) => scrape::run(&args, out_style, err_style),
+        Command::Push(args) => push::run(&args, err_style),
         Command::Stats { file, format, top } => stats(&file, format, top, out_style, err_style),
     }
 }

@@ -1,0 +1,188 @@
+//! Prometheus 3 UTF-8 names: the quoted syntax in the text parsers and encoders.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use expfmt::{text, ErrorKind, Label, Limits, Metric, MetricFamily, MetricType, Value};
+
+fn utf8(input: &str) -> expfmt::Result<Vec<MetricFamily<'_>>> {
+    text::parse_utf8(input, &Limits::unlimited())
+}
+
+/// Kind text, line and column of the error `input` gives in UTF-8 mode.
+fn err(input: &str) -> (String, Option<usize>, Option<usize>) {
+    let e = utf8(input).unwrap_err();
+    (e.kind().to_string(), e.line(), e.column())
+}
+
+#[test]
+fn text_reads_quoted_metric_and_label_names() {
+    let input = concat!(
+        "# HELP \"my.metric\" Dotted.\n",
+        "# TYPE \"my.metric\" counter\n",
+        "{\"my.metric\", \"label.name\"=\"v\", plain=\"x\"} 1\n",
+        "{plain=\"y\",\"my.metric\"} 2\n",
+    );
+    let fams = utf8(input).unwrap();
+    assert_eq!(fams.len(), 1);
+    let f = &fams[0];
+    assert_eq!(
+        (f.name.as_ref(), f.metric_type, f.help.as_deref()),
+        ("my.metric", MetricType::Counter, Some("Dotted."))
+    );
+    assert_eq!(f.metrics.len(), 2);
+    assert_eq!(f.metrics[0].label("label.name"), Some("v"));
+    assert_eq!(f.metrics[0].label("plain"), Some("x"));
+    assert_eq!(f.metrics[1].label("plain"), Some("y"));
+    // Legacy names borrow, as before.
+    let fams = utf8("up{job=\"a\"} 1\n").unwrap();
+    assert!(matches!(fams[0].name, std::borrow::Cow::Borrowed(_)));
+    assert!(matches!(
+        fams[0].metrics[0].labels[0].name,
+        std::borrow::Cow::Borrowed(_)
+    ));
+}
+
+#[test]
+fn escapes_in_quoted_names_are_decoded() {
+    let input = "# TYPE \"a\\\"b\\\\c\\nd\" gauge\n{\"a\\\"b\\\\c\\nd\",\"x\\ny\"=\"1\"} 5\n";
+    let fams = utf8(input).unwrap();
+    assert_eq!(fams.len(), 1, "{fams:?}");
+    assert_eq!(fams[0].name, "a\"b\\c\nd");
+    assert_eq!(fams[0].metric_type, MetricType::Gauge);
+    assert_eq!(fams[0].metrics[0].label("x\ny"), Some("1"));
+    // A quoted name that needs no quotes is the same name as the bare one.
+    let fams = utf8("# TYPE m gauge\n{\"m\",\"le\"=\"1\"} 1\nm{le=\"2\"} 2\n").unwrap();
+    assert_eq!(fams.len(), 1);
+    assert_eq!(fams[0].metrics.len(), 2);
+    assert_eq!(
+        err("{\"m\",a=\"1\",\"a\"=\"2\"} 1\n"),
+        ("duplicate label name \"a\"".into(), Some(1), Some(13))
+    );
+}
+
+#[test]
+fn suffixes_inside_the_quotes_join_their_family() {
+    let input = concat!(
+        "# TYPE \"my.hist\" histogram\n",
+        "{\"my.hist_bucket\",le=\"1\"} 1\n",
+        "{\"my.hist_bucket\",le=\"+Inf\"} 2\n",
+        "{\"my.hist_sum\"} 3.5\n",
+        "{\"my.hist_count\"} 2\n",
+    );
+    let fams = utf8(input).unwrap();
+    assert_eq!(fams.len(), 1);
+    let Value::Histogram(h) = &fams[0].metrics[0].value else {
+        panic!("{fams:?}")
+    };
+    assert_eq!((h.buckets.len(), h.sum), (2, Some(3.5)));
+    // Go's newer MetricFamilyToText: the same text back.
+    assert_eq!(text::encode(&fams).unwrap(), input);
+}
+
+#[test]
+fn errors_have_line_and_column() {
+    assert_eq!(
+        err("a 1\n{\"my.metric 1\n"),
+        (
+            "quoted name is not closed on its line".into(),
+            Some(2),
+            Some(2)
+        )
+    );
+    assert_eq!(
+        err("{\"a\",\"b\"} 1\n"),
+        ("second metric name in one sample".into(), Some(1), Some(6))
+    );
+    assert_eq!(
+        err("a{\"b\"} 1\n"),
+        ("second metric name in one sample".into(), Some(1), Some(3))
+    );
+    assert_eq!(
+        err("{\"a\\q\"} 1\n"),
+        (
+            "invalid escape sequence '\\q' in quoted name".into(),
+            Some(1),
+            Some(4)
+        )
+    );
+    assert_eq!(
+        err("# TYPE \"a counter\n"),
+        (
+            "quoted name is not closed on its line".into(),
+            Some(1),
+            Some(8)
+        )
+    );
+    assert_eq!(
+        err("{x=\"1\"} 1\n"),
+        ("invalid metric name".into(), Some(1), Some(1))
+    );
+    // Without the option, the classic errors (Go 0.39 refuses the syntax).
+    let e = text::parse("{\"a\"} 1\n").unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::InvalidMetricName), "{e}");
+}
+
+fn family(name: &str, labels: &[(&str, &str)], t: MetricType) -> MetricFamily<'static> {
+    let labels = labels
+        .iter()
+        .map(|&(n, v)| Label::new(n.to_owned(), v.to_owned()))
+        .collect();
+    MetricFamily::new(name.to_owned(), t).with_metric(Metric::new(labels, Value::empty(t)))
+}
+
+#[test]
+fn text_encoder_quotes_only_what_needs_it() {
+    let f = family("ok_name", &[("a", "1")], MetricType::Gauge);
+    assert_eq!(
+        text::encode(&[f]).unwrap(),
+        "# TYPE ok_name gauge\nok_name{a=\"1\"} 0\n"
+    );
+    let mut f = family(
+        "my.metric",
+        &[("a.b", "1"), ("c", "2")],
+        MetricType::Counter,
+    );
+    f.help = Some("x".into());
+    assert_eq!(
+        text::encode(&[f]).unwrap(),
+        "# HELP \"my.metric\" x\n# TYPE \"my.metric\" counter\n{\"my.metric\",\"a.b\"=\"1\",c=\"2\"} 0\n"
+    );
+    let f = family("my.metric", &[], MetricType::Gauge);
+    assert_eq!(
+        text::encode(&[f]).unwrap(),
+        "# TYPE \"my.metric\" gauge\n{\"my.metric\"} 0\n"
+    );
+    // A legacy metric name with a label name that is not a legacy label name (`:` is
+    // allowed in metric names only).
+    let f = family("m", &[("a:b", "1")], MetricType::Gauge);
+    assert_eq!(
+        text::encode(&[f]).unwrap(),
+        "# TYPE m gauge\nm{\"a:b\"=\"1\"} 0\n"
+    );
+    let f = family("q\"\\\n", &[], MetricType::Summary);
+    assert_eq!(
+        text::encode(&[f]).unwrap(),
+        "# TYPE \"q\\\"\\\\\\n\" summary\n{\"q\\\"\\\\\\n_sum\"} 0\n{\"q\\\"\\\\\\n_count\"} 0\n"
+    );
+    // Still refused: what no parser reads back.
+    for (name, label) in [("m", ""), ("m", "__name__")] {
+        let f = family(name, &[(label, "1")], MetricType::Gauge);
+        let e = text::encode(&[f]).unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::InvalidName { .. }), "{e}");
+    }
+}
+
+#[test]
+fn text_round_trips_utf8_names() {
+    let mut f = family(
+        "ünïcödé 🙂",
+        &[("lé", "1"), ("a\"b", "2"), ("9", "3")],
+        MetricType::Histogram,
+    );
+    f.help = Some("h".into());
+    let once = text::encode(std::slice::from_ref(&f)).unwrap();
+    let back = utf8(&once).unwrap();
+    assert_eq!(back.len(), 1, "{once}");
+    assert_eq!(back[0].name, f.name);
+    assert_eq!(back[0].metrics[0].labels, f.metrics[0].labels);
+    assert_eq!(text::encode(&back).unwrap(), once);
+}

@@ -186,3 +186,110 @@ fn text_round_trips_utf8_names() {
     assert_eq!(back[0].metrics[0].labels, f.metrics[0].labels);
     assert_eq!(text::encode(&back).unwrap(), once);
 }
+
+fn om_utf8(input: &str) -> expfmt::Result<Vec<MetricFamily<'_>>> {
+    expfmt::openmetrics::parse_utf8(input, &Limits::unlimited())
+}
+
+#[test]
+fn openmetrics_reads_and_writes_quoted_names() {
+    let input = concat!(
+        "# TYPE \"my.c_seconds\" counter\n",
+        "# UNIT \"my.c_seconds\" seconds\n",
+        "# HELP \"my.c_seconds\" Help.\n",
+        "{\"my.c_seconds_total\",\"a.b\"=\"x\"} 1 # {\"trace.id\"=\"abc\"} 1\n",
+        "{\"my.c_seconds_created\",\"a.b\"=\"x\"} 12\n",
+        "# TYPE \"my.hist\" histogram\n",
+        "{\"my.hist_bucket\",le=\"+Inf\"} 2\n",
+        "{\"my.hist_count\"} 2\n",
+        "{\"my.hist_sum\"} 3\n",
+        "# EOF\n",
+    );
+    assert!(expfmt::openmetrics::parse(input).is_err());
+    let fams = om_utf8(input).unwrap();
+    assert_eq!(fams.len(), 2);
+    assert_eq!(fams[0].name, "my.c_seconds_total");
+    assert_eq!(fams[0].unit.as_deref(), Some("seconds"));
+    assert_eq!(fams[0].metrics[0].label("a.b"), Some("x"));
+    let Value::Counter(c) = &fams[0].metrics[0].value else {
+        panic!("{fams:?}")
+    };
+    let e = c.exemplar.as_ref().unwrap();
+    assert_eq!(e.labels[0].name, "trace.id");
+    assert_eq!(fams[1].name, "my.hist");
+    // Our encoder writes what it read, in Go's newer layout; help goes first there.
+    let out = expfmt::openmetrics::encode(&fams).unwrap();
+    assert_eq!(om_utf8(&out).unwrap(), fams);
+    assert!(
+        out.starts_with("# HELP \"my.c_seconds\" Help.\n# TYPE \"my.c_seconds\" counter\n# UNIT \"my.c_seconds\" seconds\n{\"my.c_seconds_total\",\"a.b\"=\"x\"} 1.0 # {\"trace.id\"=\"abc\"} 1.0\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn openmetrics_quoted_name_errors() {
+    let err = |input: &str| {
+        let e = om_utf8(input).unwrap_err();
+        (e.kind().to_string(), e.line(), e.column())
+    };
+    assert_eq!(
+        err("a 1\n{\"my.metric 1\n# EOF\n"),
+        (
+            "quoted name is not closed on its line".into(),
+            Some(2),
+            Some(2)
+        )
+    );
+    assert_eq!(
+        err("{\"a\",\"b\"} 1\n# EOF\n"),
+        ("second metric name in one sample".into(), Some(1), Some(6))
+    );
+    assert_eq!(
+        err("a{\"b\"} 1\n# EOF\n"),
+        ("second metric name in one sample".into(), Some(1), Some(3))
+    );
+    assert_eq!(
+        err("{\"a\\z\"} 1\n# EOF\n"),
+        (
+            "invalid escape sequence '\\z' in quoted name".into(),
+            Some(1),
+            Some(4)
+        )
+    );
+    // An exemplar names no metric.
+    let (kind, line, _) = err("{\"c_total\"} 1 # {\"x\"} 1\n# EOF\n");
+    assert_eq!(
+        (kind.starts_with("expected"), line),
+        (true, Some(1)),
+        "{kind}"
+    );
+    assert_eq!(
+        err("# TYPE \"\" gauge\n# EOF\n"),
+        ("invalid metric name in comment".into(), Some(1), Some(8))
+    );
+}
+
+#[test]
+fn formats_agree_on_utf8_names() {
+    // text -> model -> OpenMetrics -> model -> protobuf -> model -> text.
+    let text_in = concat!(
+        "# HELP \"ü.gauge\" G.\n",
+        "# TYPE \"ü.gauge\" gauge\n",
+        "{\"ü.gauge\",\"lé\"=\"1\",\"a\\\"q\"=\"2\"} 1.5\n",
+        "# TYPE \"s.sum\" summary\n",
+        "{\"s.sum\",quantile=\"0.5\"} 1\n",
+        "{\"s.sum_sum\"} 2\n",
+        "{\"s.sum_count\"} 3\n",
+    );
+    let fams = utf8(text_in).unwrap();
+    let om = expfmt::openmetrics::encode(&fams).unwrap();
+    let from_om = om_utf8(&om).unwrap();
+    let pb = expfmt::proto::encode(&from_om).unwrap();
+    let from_pb: Vec<_> = expfmt::proto::Decoder::new(&pb[..])
+        .allow_utf8_names(true)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(expfmt::proto::decode(&pb).is_err());
+    assert_eq!(from_pb, fams);
+    assert_eq!(text::encode(&from_pb).unwrap(), text_in);
+}

@@ -302,10 +302,22 @@ fn check_side(side: &'static str, spans: &[BucketSpan], buckets: &NativeBuckets)
 // ----- encoding: model -> generated -----
 
 /// The generated `MetricFamily` for `f`, after the checks the decoder would make: a non-empty
-/// name, values that match the family type, native histograms that follow [`check_native`].
+/// name, non-empty metric label names (any UTF-8 name is written; the decoder reads names
+/// outside the legacy charset with `allow_utf8_names`), values that match the family type,
+/// native histograms that follow [`check_native`].
 pub(crate) fn family_to_proto(f: &MetricFamily<'_>) -> Result<pb::MetricFamily> {
     if f.name.is_empty() {
         return Err(ErrorKind::MissingFamilyName);
+    }
+    if f.metrics
+        .iter()
+        .flat_map(|m| &m.labels)
+        .any(|l| l.name.is_empty())
+    {
+        return Err(ErrorKind::InvalidName {
+            name: crate::error::Snippet::new(""),
+            what: "label",
+        });
     }
     let metric = f
         .metrics

@@ -483,6 +483,13 @@ pub enum ErrorKind {
         /// `metric` or `label`.
         what: &'static str,
     },
+    /// A value of the `escaping` content-type parameter that names no
+    /// [`EscapingScheme`](crate::names::EscapingScheme).
+    #[error("unknown escaping scheme {found}")]
+    UnknownEscapingScheme {
+        /// The value as given.
+        found: Snippet,
+    },
     /// A metric type the target format cannot express.
     #[error("the {format} format cannot express metric type {metric_type}")]
     UnsupportedType {

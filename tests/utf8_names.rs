@@ -1,7 +1,12 @@
 //! Prometheus 3 UTF-8 names: the quoted syntax in the text parsers and encoders.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use std::collections::BTreeMap;
+
 use expfmt::{text, ErrorKind, Label, Limits, Metric, MetricFamily, MetricType, Value};
+use proptest::prelude::*;
 
 fn utf8(input: &str) -> expfmt::Result<Vec<MetricFamily<'_>>> {
     text::parse_utf8(input, &Limits::unlimited())
@@ -292,4 +297,70 @@ fn formats_agree_on_utf8_names() {
     assert!(expfmt::proto::decode(&pb).is_err());
     assert_eq!(from_pb, fams);
     assert_eq!(text::encode(&from_pb).unwrap(), text_in);
+}
+
+/// Gauge families with distinct names, UTF-8 sometimes, and names that no suffix rule of
+/// either text format reads as another family's part.
+fn gauge_families() -> impl Strategy<Value = Vec<MetricFamily<'static>>> {
+    let metric = (
+        common::strategies::utf8_labels(3),
+        -1e6f64..1e6,
+        proptest::option::of(0i64..2_000_000_000_000),
+    );
+    let family = (
+        // Text cannot tell an empty HELP from none, nor keep leading blanks.
+        proptest::option::of("[^ \t]\\PC{0,16}"),
+        prop::collection::vec(metric, 1..3),
+    );
+    prop::collection::btree_map(common::strategies::utf8_metric_name(), family, 0..4).prop_map(
+        |m: BTreeMap<String, _>| {
+            m.into_iter()
+                .filter(|(name, _)| {
+                    [
+                        "_total", "_created", "_bucket", "_count", "_sum", "_info", "_gcount",
+                        "_gsum",
+                    ]
+                    .iter()
+                    .all(|s| !name.ends_with(s))
+                })
+                .map(|(name, (help, metrics))| {
+                    let mut f = MetricFamily::new(name, MetricType::Gauge);
+                    f.help = help.map(Into::into);
+                    // One metric per label set.
+                    let mut seen = Vec::new();
+                    for (labels, v, ts) in metrics {
+                        let mut key: Vec<Label<'static>> = labels.clone();
+                        key.sort();
+                        if !seen.contains(&key) {
+                            seen.push(key);
+                            let mut m = Metric::new(labels, Value::Gauge(v));
+                            m.timestamp_ms = ts;
+                            f.metrics.push(m);
+                        }
+                    }
+                    f
+                })
+                .collect()
+        },
+    )
+}
+
+proptest! {
+    /// model -> text -> model -> OpenMetrics -> model -> protobuf -> model, with UTF-8 names.
+    #[test]
+    fn utf8_names_survive_every_format(fs in gauge_families()) {
+        let txt = text::encode(&fs).unwrap();
+        let from_text = utf8(&txt).unwrap_or_else(|e| panic!("{e}\n{txt}"));
+        prop_assert_eq!(&from_text, &fs, "{}", txt);
+        prop_assert_eq!(text::encode(&from_text).unwrap(), txt);
+        let om = expfmt::openmetrics::encode(&fs).unwrap();
+        let from_om = om_utf8(&om).unwrap_or_else(|e| panic!("{e}\n{om}"));
+        prop_assert_eq!(&from_om, &fs, "{}", om);
+        let pb = expfmt::proto::encode(&from_om).unwrap();
+        let from_pb: Vec<_> = expfmt::proto::Decoder::new(&pb[..])
+            .allow_utf8_names(true)
+            .collect::<Result<_, _>>()
+            .unwrap();
+        prop_assert_eq!(&from_pb, &fs);
+    }
 }

@@ -163,6 +163,7 @@ pub(crate) fn label_name(i: &str) -> Res<'_, &str> {
 /// ```
 /// Returns the raw (still escaped) value and the rest after the closing quote. Go reads the
 /// same escapes; a raw newline is an error.
+#[inline]
 pub(crate) fn label_value(i: &str) -> Res<'_, &str> {
     let bytes = i.as_bytes();
     let mut pos = 0;
@@ -201,7 +202,8 @@ pub(crate) fn label_value(i: &str) -> Res<'_, &str> {
 /// ```
 /// Takes the input at the opening quote; returns the raw (still escaped) name between the
 /// quotes, possibly empty (the caller says what an empty name is). The escapes are those of
-/// label values.
+/// label values. Kept out of line: the legacy path never calls it.
+#[inline(never)]
 pub(crate) fn quoted_name(i: &str) -> Res<'_, &str> {
     match label_value(i.get(1..).unwrap_or_default()) {
         Ok(ok) => Ok(ok),
@@ -294,6 +296,7 @@ pub(crate) fn label_set(i: &str, utf8: bool) -> Res<'_, (&str, Option<&str>)> {
 
 /// Iterates the labels of a raw label set that [`label_set`] accepted, skipping a quoted
 /// metric name.
+#[inline]
 pub(crate) fn next_label(mut i: &str) -> Option<(&str, (&str, &str))> {
     loop {
         let (rest, _) = blanks(i).ok()?;

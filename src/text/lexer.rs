@@ -202,11 +202,15 @@ impl<'a> Iterator for RawLabelIter<'a> {
     fn next(&mut self) -> Option<RawLabel<'a>> {
         let (rest, (name, raw_value)) = grammar::next_label(self.rest)?;
         self.rest = rest;
+        let at = self.raw.offset(name);
+        // A bare name follows `{`, `,` or a blank; a quoted one its opening quote.
+        let quoted = at > 0 && self.raw.as_bytes().get(at - 1) == Some(&b'"');
         Some(RawLabel {
             name,
             raw_value,
-            name_offset: self.base + self.raw.offset(name),
+            name_offset: self.base + at,
             value_offset: self.base + self.raw.offset(raw_value),
+            quoted,
         })
     }
 }
@@ -223,12 +227,19 @@ pub struct RawLabel<'a> {
     pub name_offset: usize,
     /// Byte offset of the value (after the opening quote) in the input.
     pub value_offset: usize,
+    /// Whether the name was written quoted (`"a.b"="v"`); only then may it hold escapes.
+    pub quoted: bool,
 }
 
 impl<'a> RawLabel<'a> {
     /// The label name with the escapes of a quoted name decoded; borrowed when there is none.
+    #[inline]
     pub fn decoded_name(&self) -> Cow<'a, str> {
-        escape::unescape_name(self.name)
+        if self.quoted {
+            escape::unescape_name(self.name)
+        } else {
+            Cow::Borrowed(self.name)
+        }
     }
 
     /// The value with escapes decoded; borrowed when there is no backslash.

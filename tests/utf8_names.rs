@@ -364,3 +364,40 @@ proptest! {
         prop_assert_eq!(&from_pb, &fs);
     }
 }
+
+/// The fuzz seeds with quoted names parse in UTF-8 mode only (so they seed the new paths).
+#[test]
+fn fuzz_seeds_with_quoted_names_parse() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    let mut seen = 0;
+    for (dir, om) in [
+        ("text_parse", false),
+        ("text_roundtrip", false),
+        ("openmetrics_parse", true),
+        ("openmetrics_roundtrip", true),
+    ] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if !name.starts_with("utf8-quoted") {
+                continue;
+            }
+            let input = std::fs::read_to_string(&path).unwrap();
+            let (legacy, quoted) = if om {
+                (
+                    expfmt::openmetrics::parse(&input).is_ok(),
+                    om_utf8(&input).map_err(|e| e.to_string()),
+                )
+            } else {
+                (
+                    text::parse(&input).is_ok(),
+                    utf8(&input).map_err(|e| e.to_string()),
+                )
+            };
+            assert!(!legacy, "{name}");
+            assert!(quoted.is_ok(), "{dir}/{name}: {quoted:?}");
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 8);
+}

@@ -225,6 +225,26 @@ pub(crate) enum Item<'a> {
     MetricName(&'a str),
 }
 
+/// One `name="value"` pair of the legacy syntax and the blanks after it: the path every
+/// legacy input takes. Yields name and raw value.
+#[inline]
+pub(crate) fn label(i: &str) -> Res<'_, (&str, &str)> {
+    let (i, name) = label_name(i)?;
+    let (i, _) = blanks(i)?;
+    match peek(i)? {
+        '=' => {}
+        c => return fail(i, FailKind::ExpectedEquals(c)),
+    }
+    let (i, _) = blanks(i.get(1..).unwrap_or_default())?;
+    match peek(i)? {
+        '"' => {}
+        c => return fail(i, FailKind::ExpectedQuote(c)),
+    }
+    let (i, value) = label_value(i.get(1..).unwrap_or_default())?;
+    let (i, _) = blanks(i)?;
+    Ok((i, (name, value)))
+}
+
 /// One label set item and the blanks after it; quoted names only with `utf8`.
 pub(crate) fn item(i: &str, utf8: bool) -> Res<'_, Item<'_>> {
     let (rest, name) = if utf8 && i.starts_with('"') {
@@ -279,13 +299,18 @@ pub(crate) fn label_set(i: &str, utf8: bool) -> Res<'_, (&str, Option<&str>)> {
                 (start.get(..raw_len).unwrap_or_default(), metric_name),
             ));
         }
-        let (after, item) = item(rest, utf8)?;
-        if let Item::MetricName(name) = item {
-            if metric_name.is_some() {
-                return fail(rest, FailKind::DuplicateMetricName);
+        let after = if utf8 {
+            let (after, item) = item(rest, true)?;
+            if let Item::MetricName(name) = item {
+                if metric_name.is_some() {
+                    return fail(rest, FailKind::DuplicateMetricName);
+                }
+                metric_name = Some(name);
             }
-            metric_name = Some(name);
-        }
+            after
+        } else {
+            label(rest)?.0
+        };
         match peek(after)? {
             ',' => i = after.get(1..).unwrap_or_default(),
             '}' => i = after,
@@ -297,7 +322,12 @@ pub(crate) fn label_set(i: &str, utf8: bool) -> Res<'_, (&str, Option<&str>)> {
 /// Iterates the labels of a raw label set that [`label_set`] accepted, skipping a quoted
 /// metric name.
 #[inline]
-pub(crate) fn next_label(mut i: &str) -> Option<(&str, (&str, &str))> {
+pub(crate) fn next_label(mut i: &str, utf8: bool) -> Option<(&str, (&str, &str))> {
+    if !utf8 {
+        let (i, _) = blanks(i).ok()?;
+        let (i, pair) = label(i).ok()?;
+        return Some((i.strip_prefix(',').unwrap_or(i), pair));
+    }
     loop {
         let (rest, _) = blanks(i).ok()?;
         let (rest, item) = item(rest, true).ok()?;
@@ -654,9 +684,11 @@ mod tests {
         assert_eq!(s.name, "my.metric");
         assert_eq!(s.labels, Some(r#""my.metric", "a.b"="v", plain="x""#));
         let labels: Vec<_> =
-            std::iter::successors(next_label(s.labels.unwrap()), |(rest, _)| next_label(rest))
-                .map(|(_, l)| l)
-                .collect();
+            std::iter::successors(next_label(s.labels.unwrap(), true), |(rest, _)| {
+                next_label(rest, true)
+            })
+            .map(|(_, l)| l)
+            .collect();
         assert_eq!(labels, [("a.b", "v"), ("plain", "x")]);
         // Anywhere in the braces, once; escapes stay raw.
         let (_, s) = run(utf8, "{a=\"1\",\"q\\\"x\\\\\"} 2\n").unwrap();

@@ -156,6 +156,8 @@ impl<'a> Sample<'a> {
 pub struct RawLabels<'a> {
     raw: &'a str,
     offset: usize,
+    /// Whether the set was read with UTF-8 names on (it may hold quoted names).
+    utf8: bool,
 }
 
 impl<'a> RawLabels<'a> {
@@ -175,6 +177,7 @@ impl<'a> RawLabels<'a> {
             raw: self.raw,
             rest: self.raw,
             base: self.offset,
+            utf8: self.utf8,
         }
     }
 }
@@ -194,13 +197,14 @@ pub struct RawLabelIter<'a> {
     raw: &'a str,
     rest: &'a str,
     base: usize,
+    utf8: bool,
 }
 
 impl<'a> Iterator for RawLabelIter<'a> {
     type Item = RawLabel<'a>;
 
     fn next(&mut self) -> Option<RawLabel<'a>> {
-        let (rest, (name, raw_value)) = grammar::next_label(self.rest)?;
+        let (rest, (name, raw_value)) = grammar::next_label(self.rest, self.utf8)?;
         self.rest = rest;
         let at = self.raw.offset(name);
         // A bare name follows `{`, `,` or a blank; a quoted one its opening quote.
@@ -315,6 +319,7 @@ impl<'a> Lexer<'a> {
                 let labels = s.labels.map_or_else(RawLabels::default, |raw| RawLabels {
                     raw,
                     offset: at(raw),
+                    utf8: self.utf8_names,
                 });
                 Line::Sample(Sample {
                     name: s.name,

@@ -869,4 +869,45 @@ mod tests {
             10,
         );
     }
+
+    #[test]
+    fn quoted_names() {
+        let utf8 = |i| sample(i, true);
+        let (_, s) = run(utf8, r#"{"a.b_total","x.y"="1",z="2"} 1 # {"t.id"="q"} 1"#).unwrap();
+        assert_eq!(
+            (s.name, s.labels),
+            ("a.b_total", Some(r#""a.b_total","x.y"="1",z="2""#))
+        );
+        let labels: Vec<_> =
+            std::iter::successors(next_label(s.labels.unwrap()), |(rest, _)| next_label(rest))
+                .map(|(_, l)| l)
+                .collect();
+        assert_eq!(labels, [("x.y", "1"), ("z", "2")]);
+        let (_, s) = run(utf8, r#"{z="2","q\"\\\n"} 1"#).unwrap();
+        assert_eq!(s.name, r#"q\"\\\n"#);
+        fails(utf8, r#"{"a","b"} 1"#, FailKind::DuplicateMetricName, 5);
+        fails(utf8, r#"m{"b"} 1"#, FailKind::DuplicateMetricName, 2);
+        fails(utf8, r#"{"a 1"#, FailKind::UnterminatedName, 1);
+        fails(utf8, r#"{"a\z"} 1"#, FailKind::InvalidNameEscape('z'), 3);
+        fails(utf8, r#"{""} 1"#, FailKind::InvalidMetricName, 1);
+        fails(utf8, r#"{x="1"} 1"#, FailKind::InvalidMetricName, 0);
+        fails(utf8, r#"{"a",""="1"} 1"#, FailKind::InvalidLabelName, 5);
+        fails(
+            utf8,
+            r#"{"a","__name__"="1"} 1"#,
+            FailKind::ReservedLabelName,
+            5,
+        );
+        fails(sample_legacy, r#"{"a"} 1"#, FailKind::InvalidMetricName, 0);
+        assert_eq!(
+            run(|i| descriptor(i, true), r#"UNIT "a.b_s" s"#).unwrap().1,
+            DescriptorParts::Unit("a.b_s", "s")
+        );
+        fails(
+            descriptor_legacy,
+            r#"TYPE "a" gauge"#,
+            FailKind::InvalidMetricNameInComment,
+            5,
+        );
+    }
 }

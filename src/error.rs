@@ -194,6 +194,8 @@ pub enum EscapeContext {
     LabelValue,
     /// In `# HELP` text.
     Help,
+    /// In a quoted metric or label name (Prometheus 3 syntax: `{"my.metric"}`).
+    Name,
 }
 
 impl fmt::Display for EscapeContext {
@@ -201,6 +203,7 @@ impl fmt::Display for EscapeContext {
         f.write_str(match self {
             EscapeContext::LabelValue => "label value",
             EscapeContext::Help => "HELP text",
+            EscapeContext::Name => "quoted name",
         })
     }
 }
@@ -270,6 +273,14 @@ pub enum ErrorKind {
     /// A label value runs into the end of the line.
     #[error("label value contains unescaped new-line")]
     NewlineInLabelValue,
+    /// A quoted name (`"my.metric"`) is not closed before the end of its line; the position
+    /// is that of the opening quote.
+    #[error("quoted name is not closed on its line")]
+    UnterminatedQuotedName,
+    /// A sample names its metric twice: a quoted name inside the braces beside another one,
+    /// or beside a name before the braces.
+    #[error("second metric name in one sample")]
+    DuplicateMetricName,
     /// The same label name twice in one series.
     #[error("duplicate label name {name}")]
     DuplicateLabel {
@@ -471,6 +482,13 @@ pub enum ErrorKind {
         name: Snippet,
         /// `metric` or `label`.
         what: &'static str,
+    },
+    /// A value of the `escaping` content-type parameter that names no
+    /// [`EscapingScheme`](crate::names::EscapingScheme).
+    #[error("unknown escaping scheme {found}")]
+    UnknownEscapingScheme {
+        /// The value as given.
+        found: Snippet,
     },
     /// A metric type the target format cannot express.
     #[error("the {format} format cannot express metric type {metric_type}")]

@@ -97,6 +97,21 @@ pub fn unescape(raw: &str, escapes: Escapes) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Decodes a raw name from a parser: the text between the quotes of a quoted name (the
+/// escapes of label values) or a bare name (which has no backslash); borrows when there is
+/// nothing to decode.
+#[inline]
+pub fn unescape_name(raw: &str) -> Cow<'_, str> {
+    unescape(raw, Escapes::LabelValue)
+}
+
+/// Appends `name` as a quoted name (`"my.metric"`), escaping `\\`, `\"` and `\n`.
+pub fn quote_name_into(out: &mut String, name: &str) {
+    out.push('"');
+    escape_into(out, name, Escapes::LabelValue);
+    out.push('"');
+}
+
 /// Appends `s` with the escapes of `escapes` applied.
 pub fn escape_into(out: &mut String, s: &str, escapes: Escapes) {
     let quote = escapes != Escapes::Help;

@@ -19,6 +19,11 @@
 //!
 //! Formats convert through the model: `openmetrics::encode(&text::parse(page)?)`.
 //!
+//! Prometheus 3 UTF-8 names (`my.metric`) are written quoted by the text encoders
+//! (`{"my.metric"} 1`) and read by the parsers when asked ([`text::parse_utf8`],
+//! [`openmetrics::parse_utf8`]); [`names::EscapingScheme`] turns them into legacy names for
+//! readers that ask for `escaping=underscores`, `dots` or `values`.
+//!
 //! ```
 //! use expfmt::{MetricType, Value};
 //!

@@ -1003,6 +1003,18 @@ proptest! {
         prop_assert_eq!(proto::encode(&decoded).unwrap(), bytes);
     }
 
+    /// UTF-8 names go through protobuf as they are; the decoder reads them when allowed.
+    #[test]
+    fn model_proto_model_utf8_names(families in common::strategies::utf8_families()) {
+        let bytes = proto::encode(&families).unwrap();
+        let decoded: Vec<_> = proto::Decoder::new(&bytes[..])
+            .allow_utf8_names(true)
+            .collect::<Result<_, _>>()
+            .unwrap();
+        prop_assert_eq!(&decoded, &families);
+        prop_assert_eq!(proto::encode(&decoded).unwrap(), bytes);
+    }
+
     #[test]
     fn nan_survives_bit_for_bit(v in any::<u64>()) {
         let value = f64::from_bits(v | 0x7ff0_0000_0000_0001);

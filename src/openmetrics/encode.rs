@@ -32,8 +32,15 @@
 //! exemplar) decimals: `1395066363.5`, never `1.3950663635e+09`. This is where we differ from
 //! Go, which converts through a float and loses precision.
 //!
-//! Refused, so that the output always reads back: a family with no name or an invalid name,
-//! an invalid or reserved (`__name__`) label name, a label called like the `le` or `quantile`
+//! Names outside the legacy charset are written in the Prometheus 3 quoted syntax, as Go's
+//! newer `MetricFamilyToOpenMetrics` writes them: `# TYPE "my.metric" counter`, the sample
+//! name (suffix included) quoted first inside the braces (`{"my.metric_total",a="b"} 1`), label
+//! names quoted in place (`"a.b"="v"`); legacy names are written as before. Such output is not
+//! OpenMetrics 1.0: [`parse_utf8`](super::parse_utf8) reads it, and an
+//! [`EscapingScheme`](crate::names::EscapingScheme) turns the names legacy for 1.0 readers.
+//!
+//! Refused, so that the output always reads back: a family with no name, an empty or
+//! reserved (`__name__`) label name, a label called like the `le` or `quantile`
 //! the type adds, a value that does not fit the family type, a unit that is not a suffix of
 //! the name or stands on an info or stateset family, a stateset metric without its state
 //! label, an exemplar over 128 code points. Not checked: the rules that span several metrics or
@@ -45,7 +52,7 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use crate::error::{ErrorKind, Result, Snippet};
-use crate::escape::{escape_into, Escapes};
+use crate::escape::{escape_into, quote_name_into, Escapes};
 use crate::model::{Count, Exemplar, Label, Metric, MetricFamily, MetricType, Value};
 use crate::names;
 use crate::number::{write_openmetrics_float, write_seconds, write_seconds_ms};
@@ -169,6 +176,15 @@ fn shape<'f>(family: &'f MetricFamily<'_>, names: &Names<'_>) -> Shape<'f> {
     }
 }
 
+/// Writes a name bare, or quoted with the escapes `\\`, `\"`, `\n` (Prometheus 3 syntax).
+fn write_name(out: &mut String, name: &str, quoted: bool) {
+    if quoted {
+        quote_name_into(out, name);
+    } else {
+        out.push_str(name);
+    }
+}
+
 fn invalid_name(name: &str, what: &'static str) -> crate::Error {
     ErrorKind::InvalidName {
         name: Snippet::new(name),
@@ -186,26 +202,26 @@ fn encode_family(
     if family.name.is_empty() {
         return Err(ErrorKind::MissingFamilyName.into());
     }
-    if !names::is_valid_metric_name(&family.name) {
-        return Err(invalid_name(&family.name, "metric"));
-    }
+    // A name outside the legacy charset goes quoted (Prometheus 3); with or without its
+    // `_total` / `_info`, a name is legacy exactly when the family name is.
+    let quoted = !names::is_valid_metric_name(&family.name);
     let shape = shape(family, names);
     if let Some(help) = &family.help {
         out.push_str("# HELP ");
-        out.push_str(shape.name);
+        write_name(out, shape.name, quoted);
         out.push(' ');
         escape_into(out, help, Escapes::OpenMetrics);
         out.push('\n');
     }
     out.push_str("# TYPE ");
-    out.push_str(shape.name);
+    write_name(out, shape.name, quoted);
     out.push(' ');
     out.push_str(shape.type_word);
     out.push('\n');
     if let Some(unit) = family.unit.as_deref().filter(|u| !u.is_empty()) {
         check_unit(&shape, unit, family.metric_type)?;
         out.push_str("# UNIT ");
-        out.push_str(shape.name);
+        write_name(out, shape.name, quoted);
         out.push(' ');
         out.push_str(unit);
         out.push('\n');
@@ -241,6 +257,7 @@ fn encode_family(
             .into());
         }
         let line = Line {
+            quoted,
             labels,
             timestamp_ms: metric.timestamp_ms,
         };
@@ -276,7 +293,7 @@ fn check_unit(shape: &Shape<'_>, unit: &str, t: MetricType) -> Result<()> {
 fn write_labels(out: &mut String, labels: &[Label<'_>], reserved: Option<&str>) -> Result<()> {
     out.clear();
     for label in labels {
-        if !names::is_valid_label_name(&label.name) || label.name == names::RESERVED_LABEL {
+        if label.name.is_empty() || label.name == names::RESERVED_LABEL {
             return Err(invalid_name(&label.name, "label"));
         }
         if Some(label.name.as_ref()) == reserved {
@@ -288,7 +305,7 @@ fn write_labels(out: &mut String, labels: &[Label<'_>], reserved: Option<&str>) 
         if !out.is_empty() {
             out.push(',');
         }
-        out.push_str(&label.name);
+        write_name(out, &label.name, !names::is_valid_label_name(&label.name));
         out.push_str("=\"");
         escape_into(out, &label.value, Escapes::OpenMetrics);
         out.push('"');
@@ -401,6 +418,8 @@ enum Num {
 
 /// The parts every sample line of one metric shares.
 struct Line<'m> {
+    /// Whether the sample name goes quoted inside the braces.
+    quoted: bool,
     /// `a="b",c="d"`, already escaped.
     labels: &'m str,
     timestamp_ms: Option<i64>,
@@ -438,14 +457,26 @@ impl LineWith<'_, '_> {
         value: Num,
         exemplar: Option<&Exemplar<'_>>,
     ) -> Result<()> {
-        out.push_str(name);
-        out.push_str(suffix.unwrap_or_default());
+        let quoted = self.line.quoted;
+        if quoted {
+            out.push_str("{\"");
+            escape_into(out, name, Escapes::LabelValue);
+            out.push_str(suffix.unwrap_or_default());
+            out.push('"');
+        } else {
+            out.push_str(name);
+            out.push_str(suffix.unwrap_or_default());
+        }
         let labels = self.line.labels;
-        if !labels.is_empty() || self.extra.is_some() {
-            out.push('{');
+        if quoted || !labels.is_empty() || self.extra.is_some() {
+            if !quoted {
+                out.push('{');
+            } else if !labels.is_empty() {
+                out.push(',');
+            }
             out.push_str(labels);
             if let Some((label, v)) = self.extra {
-                if !labels.is_empty() {
+                if quoted || !labels.is_empty() {
                     out.push(',');
                 }
                 out.push_str(label);
@@ -492,7 +523,7 @@ fn write_exemplar(out: &mut String, e: &Exemplar<'_>) -> Result<()> {
     }
     out.push_str(" # {");
     for (i, label) in e.labels.iter().enumerate() {
-        if !names::is_valid_label_name(&label.name) || label.name == names::RESERVED_LABEL {
+        if label.name.is_empty() || label.name == names::RESERVED_LABEL {
             return Err(invalid_name(&label.name, "label"));
         }
         if e.labels.iter().take(i).any(|l| l.name == label.name) {
@@ -504,7 +535,7 @@ fn write_exemplar(out: &mut String, e: &Exemplar<'_>) -> Result<()> {
         if i > 0 {
             out.push(',');
         }
-        out.push_str(&label.name);
+        write_name(out, &label.name, !names::is_valid_label_name(&label.name));
         out.push_str("=\"");
         escape_into(out, &label.value, Escapes::OpenMetrics);
         out.push('"');
@@ -721,8 +752,8 @@ mod tests {
                 "metric family has no name",
             ),
             (
-                one("a.b", MetricType::Gauge, gauge(vec![])),
-                "invalid name \"a.b\" for metric",
+                one("a", MetricType::Gauge, gauge(vec![Label::new("", "x")])),
+                "invalid name \"\" for label",
             ),
             (
                 one(

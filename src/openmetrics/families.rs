@@ -39,6 +39,7 @@ use nom::Offset;
 
 use super::lexer::{Line, RawExemplar, Record, Sample};
 use crate::error::{Error, ErrorKind, Result, Snippet};
+use crate::escape;
 use crate::limits::{Limit, Limits};
 use crate::model::{
     Bucket, Count, Exemplar, Histogram, Label, Metric, MetricFamily, MetricType, Quantile, Value,
@@ -188,6 +189,8 @@ pub(crate) struct Builder<'a> {
     hasher: RandomState,
     /// Labels of the line being folded, reused across lines.
     scratch: Vec<Label<'a>>,
+    /// Raw names of `scratch` (one spelling per name), for the duplicate check.
+    scratch_names: Vec<&'a str>,
     /// Names in `scratch`, filled only for lines with many labels; reused across lines.
     seen: Set<&'a str>,
     /// A name with a suffix, for the clash checks; reused.
@@ -212,6 +215,7 @@ impl<'a> Builder<'a> {
             ready: VecDeque::new(),
             hasher: RandomState::default(),
             scratch: Vec::new(),
+            scratch_names: Vec::new(),
             seen: Set::default(),
             name_buf: String::new(),
         }
@@ -404,14 +408,15 @@ impl<'a> Builder<'a> {
             let offset = cur.offset;
             self.claim(&mut cur, offset)?;
         }
+        // Names are raw (a quoted name's escapes undecoded) until here.
         let suffixed = |suffix: &str| match cur.sample_name {
-            Some(name) => Cow::Borrowed(name),
-            None => Cow::Owned(format!("{}{suffix}", cur.name)),
+            Some(name) => escape::unescape_name(name),
+            None => Cow::Owned(format!("{}{suffix}", escape::unescape_name(cur.name))),
         };
         let name = match cur.metric_type {
             MetricType::Counter => suffixed("_total"),
             MetricType::Info => suffixed("_info"),
-            _ => Cow::Borrowed(cur.name),
+            _ => escape::unescape_name(cur.name),
         };
         self.ready.push_back(MetricFamily {
             name,
@@ -491,7 +496,8 @@ impl<'a> Builder<'a> {
 
         // The series: new, or the current one continued. Consecutive lines of one series
         // usually write their labels in the same order, which needs no hashing.
-        let skip = (t == MetricType::StateSet).then_some(cur.name);
+        let family_name = (t == MetricType::StateSet).then(|| escape::unescape_name(cur.name));
+        let skip = family_name.as_deref();
         let group_labels = |g: Group| cur.metrics.get(g.first).map(|m| m.labels.as_slice());
         let mut hash = None;
         let same_group = match cur.group {
@@ -781,6 +787,7 @@ impl<'a> Builder<'a> {
         line_offset: usize,
     ) -> Result<f64> {
         self.scratch.clear();
+        self.scratch_names.clear();
         self.seen.clear();
         let t = cur.metric_type;
         let special_name = match t {
@@ -839,9 +846,10 @@ impl<'a> Builder<'a> {
                 return Err(self.limit(Limit::Labels, self.limits.max_labels, label.name_offset));
             }
             self.scratch.push(Label {
-                name: Cow::Borrowed(label.name),
+                name: label.decoded_name(),
                 value: label.value(),
             });
+            self.scratch_names.push(label.name);
         }
         if wants_special && special.is_none() {
             let name = special_name.unwrap_or_default();
@@ -852,7 +860,12 @@ impl<'a> Builder<'a> {
                 line_offset,
             ));
         }
-        if t == MetricType::StateSet && !self.scratch.iter().any(|l| l.name == cur.name) {
+        if t == MetricType::StateSet
+            && !self
+                .scratch
+                .iter()
+                .any(|l| l.name == escape::unescape_name(cur.name))
+        {
             return Err(self.error(
                 ErrorKind::MissingLabel {
                     name: Snippet::new(cur.name),
@@ -899,15 +912,11 @@ impl<'a> Builder<'a> {
     /// Whether `name` is already in `scratch`; linear for few labels, hashed beyond.
     fn is_duplicate(&mut self, name: &'a str) -> bool {
         const LINEAR: usize = 16;
-        if self.scratch.len() < LINEAR {
-            return self.scratch.iter().any(|l| l.name == name);
+        if self.scratch_names.len() < LINEAR {
+            return self.scratch_names.contains(&name);
         }
         if self.seen.is_empty() {
-            for label in &self.scratch {
-                if let Cow::Borrowed(n) = label.name {
-                    self.seen.insert(n);
-                }
-            }
+            self.seen.extend(self.scratch_names.iter().copied());
         }
         !self.seen.insert(name)
     }
@@ -924,7 +933,7 @@ impl<'a> Builder<'a> {
     fn exemplar(&self, e: &RawExemplar<'a>) -> Result<Exemplar<'a>> {
         let mut labels: Vec<Label<'a>> = Vec::new();
         for label in e.labels().iter() {
-            if labels.iter().any(|l| l.name == label.name) {
+            if labels.iter().any(|l| l.name == label.decoded_name()) {
                 return Err(self.error(
                     ErrorKind::DuplicateLabel {
                         name: Snippet::new(label.name),
@@ -933,7 +942,7 @@ impl<'a> Builder<'a> {
                 ));
             }
             labels.push(Label {
-                name: Cow::Borrowed(label.name),
+                name: label.decoded_name(),
                 value: label.value(),
             });
         }

@@ -17,12 +17,25 @@
 //! label = label-name EQ DQUOTE escaped-string DQUOTE
 //! ```
 //!
+//! With UTF-8 names on (Prometheus 3, OpenMetrics 2.0 drafts), `metricname` in a descriptor
+//! may be a `quoted-name`, a label may be `quoted-name EQ DQUOTE escaped-string DQUOTE`, and a
+//! sample may name its metric with a `quoted-name` standing alone inside its labels instead
+//! of before them (`{"my.metric","a.b"="v"} 1`), once; exemplar labels take quoted label names
+//! but no metric name:
+//!
+//! ```text
+//! quoted-name = DQUOTE 1*( %x00-09 / %x0B-21 / %x23-5B / %x5D-10FFFF / BS ("n" / DQUOTE / BS) ) DQUOTE
+//! ```
+//!
+//! Names are returned raw (for a quoted name, the text between the quotes, escapes not yet
+//! decoded). Only the three escapes are allowed in names, so each name has one spelling.
+//!
 //! Unlike text 0.0.4, separators are exactly one space: no tabs, no runs of blanks, no blanks
 //! inside a label set, no trailing comma. The parsers keep no state and allocate nothing;
 //! errors are a [`Fail`] pointing into the line.
 
 use nom::error::{ErrorKind as NomKind, ParseError};
-use nom::IResult;
+use nom::{IResult, Offset};
 
 use crate::model::MetricType;
 use crate::names;
@@ -54,6 +67,12 @@ pub(crate) enum FailKind {
     UnknownType,
     /// The exemplar label set at `at` is this many code points long.
     ExemplarTooLong(usize),
+    /// An invalid escape in a quoted name.
+    InvalidNameEscape(char),
+    /// A quoted name is not closed on its line (`at` is its opening quote).
+    UnterminatedName,
+    /// A second metric name in one sample.
+    DuplicateMetricName,
     /// A nom combinator failed (never expected; kept so no failure is lost).
     Nom(NomKind),
 }
@@ -180,37 +199,107 @@ pub(crate) fn escaped_string(i: &str) -> Res<'_, &str> {
 }
 
 /// ```text
-/// label = label-name EQ DQUOTE escaped-string DQUOTE
+/// quoted-name = DQUOTE 1*( normal-char / BS ("n" / DQUOTE / BS) ) DQUOTE
 /// ```
-/// Yields name and raw value.
-pub(crate) fn label(i: &str) -> Res<'_, (&str, &str)> {
-    let (i, name) = label_name(i)?;
+/// Takes the input at the opening quote; returns the raw name between the quotes (possibly
+/// empty: the caller says what that is) and the rest after the closing quote.
+pub(crate) fn quoted_name(i: &str) -> Res<'_, &str> {
+    let inner = i.get(1..).unwrap_or_default();
+    let bytes = inner.as_bytes();
+    let mut pos = 0;
+    loop {
+        let Some(found) = bytes
+            .get(pos..)
+            .and_then(|b| memchr::memchr2(b'"', b'\\', b))
+        else {
+            return fail(i, FailKind::UnterminatedName);
+        };
+        let at = pos + found;
+        if bytes.get(at) == Some(&b'"') {
+            let (rest, raw) = split(inner, at);
+            return Ok((rest.get(1..).unwrap_or_default(), raw));
+        }
+        match bytes.get(at + 1) {
+            None => return fail(i, FailKind::UnterminatedName),
+            Some(b'\\' | b'"' | b'n') => pos = at + 2,
+            Some(_) => {
+                let c = inner.get(at + 1..).and_then(|s| s.chars().next());
+                let at_str = inner.get(at..).unwrap_or_default();
+                return fail(at_str, FailKind::InvalidNameEscape(c.unwrap_or('\\')));
+            }
+        }
+    }
+}
+
+/// One item of a label set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Item<'a> {
+    /// `name="value"`: raw name and raw value.
+    Label(&'a str, &'a str),
+    /// A quoted name standing alone: the metric name, raw.
+    MetricName(&'a str),
+}
+
+/// ```text
+/// label = ( label-name / quoted-name ) EQ DQUOTE escaped-string DQUOTE
+/// ```
+/// Or, with `utf8`, a quoted metric name alone.
+pub(crate) fn item(i: &str, utf8: bool) -> Res<'_, Item<'_>> {
+    let (i, name) = if utf8 && i.starts_with('"') {
+        let (rest, raw) = quoted_name(i)?;
+        if matches!(rest.as_bytes().first(), Some(b',' | b'}')) {
+            if raw.is_empty() {
+                return fail(i, FailKind::InvalidMetricName);
+            }
+            return Ok((rest, Item::MetricName(raw)));
+        }
+        if raw.is_empty() {
+            return fail(i, FailKind::InvalidLabelName);
+        }
+        if raw == names::RESERVED_LABEL {
+            return fail(i, FailKind::ReservedLabelName);
+        }
+        (rest, raw)
+    } else {
+        label_name(i)?
+    };
     let (i, ()) = expect(i, '=', "'=' after the label name")?;
     let (i, ()) = expect(i, '"', "'\"' to start the label value")?;
     let (i, value) = escaped_string(i)?;
-    Ok((i, (name, value)))
+    Ok((i, Item::Label(name, value)))
 }
 
 /// ```text
 /// labels = "{" [label *(COMMA label)] "}"
 /// ```
-/// Takes the input after `{`; returns the raw text between the braces and the rest after `}`.
-pub(crate) fn labels(i: &str) -> Res<'_, &str> {
+/// Takes the input after `{`; returns the raw text between the braces, the metric name quoted
+/// inside them (with `utf8`), and the rest after `}`. `exemplar` refuses a metric name.
+pub(crate) fn labels(i: &str, utf8: bool, exemplar: bool) -> Res<'_, (&str, Option<&str>)> {
     let start = i;
     if let Some(rest) = i.strip_prefix('}') {
         // An empty slice *of the input*: the lexer computes offsets from it.
-        return Ok((rest, i.get(..0).unwrap_or_default()));
+        return Ok((rest, (i.get(..0).unwrap_or_default(), None)));
     }
     let mut i = i;
+    let mut metric_name = None;
     loop {
-        let (rest, _) = label(i)?;
+        let (rest, item) = item(i, utf8)?;
+        if let Item::MetricName(name) = item {
+            if exemplar {
+                return fail(rest, FailKind::Expected("'=' after the label name"));
+            }
+            if metric_name.is_some() {
+                return fail(i, FailKind::DuplicateMetricName);
+            }
+            metric_name = Some(name);
+        }
         match rest.as_bytes().first() {
             Some(b',') => i = rest.get(1..).unwrap_or_default(),
             Some(b'}') => {
                 let raw_len = start.len() - rest.len();
                 return Ok((
                     rest.get(1..).unwrap_or_default(),
-                    start.get(..raw_len).unwrap_or_default(),
+                    (start.get(..raw_len).unwrap_or_default(), metric_name),
                 ));
             }
             _ => return fail(rest, FailKind::Expected("',' or '}' after the label value")),
@@ -218,13 +307,18 @@ pub(crate) fn labels(i: &str) -> Res<'_, &str> {
     }
 }
 
-/// Iterates the labels of a raw label set that [`labels`] accepted.
-pub(crate) fn next_label(i: &str) -> Option<(&str, (&str, &str))> {
-    if i.is_empty() {
-        return None;
+/// Iterates the labels of a raw label set that [`labels`] accepted, skipping a metric name.
+pub(crate) fn next_label(mut i: &str) -> Option<(&str, (&str, &str))> {
+    loop {
+        if i.is_empty() {
+            return None;
+        }
+        let (rest, item) = item(i, true).ok()?;
+        i = rest.strip_prefix(',').unwrap_or(rest);
+        if let Item::Label(name, value) = item {
+            return Some((i, (name, value)));
+        }
     }
-    let (i, pair) = label(i).ok()?;
-    Some((i.strip_prefix(',').unwrap_or(i), pair))
 }
 
 /// A number or timestamp token: everything up to a space or the end of the line.
@@ -273,17 +367,23 @@ fn label_set_code_points(raw: &str) -> usize {
     let mut rest = raw;
     while let Some((r, (name, value))) = next_label(rest) {
         rest = r;
-        n += name.len() + value.chars().count();
-        // Each decoded escape is two characters written, one read.
-        let bytes = value.as_bytes();
-        let mut i = 0;
-        while let Some(p) = bytes.get(i..).and_then(|b| memchr::memchr(b'\\', b)) {
-            let at = i + p;
-            if matches!(bytes.get(at + 1), Some(b'\\' | b'"' | b'n')) {
-                n -= 1;
-            }
-            i = at + 2;
+        n += code_points(name) + code_points(value);
+    }
+    n
+}
+
+/// The number of code points of a raw string once `\\`, `\"` and `\n` are decoded.
+fn code_points(raw: &str) -> usize {
+    let mut n = raw.chars().count();
+    // Each decoded escape is two characters written, one read.
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    while let Some(p) = bytes.get(i..).and_then(|b| memchr::memchr(b'\\', b)) {
+        let at = i + p;
+        if matches!(bytes.get(at + 1), Some(b'\\' | b'"' | b'n')) {
+            n -= 1;
         }
+        i = at + 2;
     }
     n
 }
@@ -293,14 +393,15 @@ fn label_set_code_points(raw: &str) -> usize {
 /// ```
 /// The label names and values may hold at most 128 code points together (OpenMetrics,
 /// "Exemplars").
-pub(crate) fn exemplar(i: &str) -> Res<'_, ExemplarParts<'_>> {
+/// Quoted label names only with `utf8`.
+pub(crate) fn exemplar(i: &str, utf8: bool) -> Res<'_, ExemplarParts<'_>> {
     const MAX_CODE_POINTS: usize = 128;
     let (i, ()) = expect(i, ' ', "' ' before the exemplar")?;
     let (i, ()) = expect(i, '#', "'#' to start an exemplar")?;
     let (i, ()) = expect(i, ' ', "' ' after '#'")?;
     let labels_at = i;
     let (i, ()) = expect(i, '{', "'{' to start the exemplar labels")?;
-    let (i, raw) = labels(i)?;
+    let (i, (raw, _)) = labels(i, utf8, true)?;
     let length = label_set_code_points(raw);
     if length > MAX_CODE_POINTS {
         return fail(labels_at, FailKind::ExemplarTooLong(length));
@@ -353,15 +454,29 @@ pub(crate) struct SampleParts<'a> {
 /// ```text
 /// sample = metricname [labels] SP number [SP timestamp] [exemplar] LF
 /// ```
-/// Takes the whole line (without `\n`).
-pub(crate) fn sample(i: &str) -> Res<'_, SampleParts<'_>> {
-    let (i, name) = metric_name(i)?;
-    let (i, labels) = match i.strip_prefix('{') {
+/// Takes the whole line (without `\n`). Quoted names only with `utf8`.
+pub(crate) fn sample(i: &str, utf8: bool) -> Res<'_, SampleParts<'_>> {
+    let line = i;
+    let (i, name) = if utf8 && i.starts_with('{') {
+        (i, "")
+    } else {
+        metric_name(i)?
+    };
+    let (i, name, labels) = match i.strip_prefix('{') {
         Some(after) => {
-            let (i, raw) = labels(after)?;
-            (i, Some(raw))
+            let (i, (raw, quoted)) = labels(after, utf8, false)?;
+            let name = match (name.is_empty(), quoted) {
+                (false, None) => name,
+                (true, Some(quoted)) => quoted,
+                (true, None) => return fail(line, FailKind::InvalidMetricName),
+                (false, Some(quoted)) => {
+                    let at = after.get(after.offset(quoted).saturating_sub(1)..);
+                    return fail(at.unwrap_or(after), FailKind::DuplicateMetricName);
+                }
+            };
+            (i, name, Some(raw))
         }
-        None => (i, None),
+        None => (i, name, None),
     };
     let (i, ()) = expect(i, ' ', "' ' before the value")?;
     let (i, (raw_value, value)) = number(i)?;
@@ -387,7 +502,7 @@ pub(crate) fn sample(i: &str) -> Res<'_, SampleParts<'_>> {
         }
         i
     };
-    let (rest, _) = exemplar(i)?;
+    let (rest, _) = exemplar(i, utf8)?;
     parts.exemplar = Some(i);
     Ok((rest, parts))
 }
@@ -430,15 +545,24 @@ pub(crate) enum DescriptorParts<'a> {
 /// Takes the line after `# `. HELP text is taken as it stands: the ABNF's `escaped-string`
 /// excludes a bare `"`, but HELP ends at the end of the line, so (as Prometheus and the Python
 /// reference parser do) a `"` there is read as itself.
-pub(crate) fn descriptor(i: &str) -> Res<'_, DescriptorParts<'_>> {
+/// Quoted names only with `utf8`.
+pub(crate) fn descriptor(i: &str, utf8: bool) -> Res<'_, DescriptorParts<'_>> {
     let (rest, keyword) = token(i);
     if !matches!(keyword, "HELP" | "TYPE" | "UNIT") {
         return fail(i, FailKind::Expected("HELP, TYPE, UNIT or EOF after '# '"));
     }
     let (rest, ()) = expect(rest, ' ', "' ' after the keyword")?;
-    let (rest, name) = match metric_name(rest) {
-        Ok(ok) => ok,
-        Err(_) => return fail(rest, FailKind::InvalidMetricNameInComment),
+    let (rest, name) = if utf8 && rest.starts_with('"') {
+        let (after, raw) = quoted_name(rest)?;
+        if raw.is_empty() {
+            return fail(rest, FailKind::InvalidMetricNameInComment);
+        }
+        (after, raw)
+    } else {
+        match metric_name(rest) {
+            Ok(ok) => ok,
+            Err(_) => return fail(rest, FailKind::InvalidMetricNameInComment),
+        }
     };
     let (rest, ()) = expect(rest, ' ', "' ' after the metric name")?;
     let parts = match keyword {
@@ -474,6 +598,22 @@ pub(crate) fn is_eof(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn labels_legacy(i: &str) -> Res<'_, &str> {
+        labels(i, false, false).map(|(rest, (raw, _))| (rest, raw))
+    }
+
+    fn sample_legacy(i: &str) -> Res<'_, SampleParts<'_>> {
+        sample(i, false)
+    }
+
+    fn exemplar_legacy(i: &str) -> Res<'_, ExemplarParts<'_>> {
+        exemplar(i, false)
+    }
+
+    fn descriptor_legacy(i: &str) -> Res<'_, DescriptorParts<'_>> {
+        descriptor(i, false)
+    }
 
     fn run<'a, T>(rule: fn(&'a str) -> Res<'a, T>, i: &'a str) -> Result<(&'a str, T), Fail<'a>> {
         rule(i).map_err(|e| match e {
@@ -529,36 +669,41 @@ mod tests {
 
     #[test]
     fn label_sets() {
-        assert_eq!(run(labels, "} 1").unwrap(), (" 1", ""));
+        assert_eq!(run(labels_legacy, "} 1").unwrap(), (" 1", ""));
         assert_eq!(
-            run(labels, r#"a="1",b="x,y=z"} 1"#).unwrap(),
+            run(labels_legacy, r#"a="1",b="x,y=z"} 1"#).unwrap(),
             (" 1", r#"a="1",b="x,y=z""#)
         );
         let sep = FailKind::Expected("',' or '}' after the label value");
-        fails(labels, r#"a="1"b="2"} 1"#, sep, 5);
-        fails(labels, r#"a="1",,b="2"} 1"#, FailKind::InvalidLabelName, 6);
-        fails(labels, r#"a="1",} 1"#, FailKind::InvalidLabelName, 6);
-        fails(labels, r#" a="1"} 1"#, FailKind::InvalidLabelName, 0);
+        fails(labels_legacy, r#"a="1"b="2"} 1"#, sep, 5);
         fails(
-            labels,
+            labels_legacy,
+            r#"a="1",,b="2"} 1"#,
+            FailKind::InvalidLabelName,
+            6,
+        );
+        fails(labels_legacy, r#"a="1",} 1"#, FailKind::InvalidLabelName, 6);
+        fails(labels_legacy, r#" a="1"} 1"#, FailKind::InvalidLabelName, 0);
+        fails(
+            labels_legacy,
             r#"a ="1"} 1"#,
             FailKind::Expected("'=' after the label name"),
             1,
         );
         fails(
-            labels,
+            labels_legacy,
             "a} 1",
             FailKind::Expected("'=' after the label name"),
             1,
         );
         fails(
-            labels,
+            labels_legacy,
             "a=1} 1",
             FailKind::Expected("'\"' to start the label value"),
             2,
         );
         fails(
-            labels,
+            labels_legacy,
             "a='1'} 1",
             FailKind::Expected("'\"' to start the label value"),
             2,
@@ -567,62 +712,81 @@ mod tests {
 
     #[test]
     fn samples() {
-        let (rest, s) = run(sample, r#"a_total{b="c"} 1.5 -7.25 # {t="x"} 0.5 123"#).unwrap();
+        let (rest, s) = run(
+            sample_legacy,
+            r#"a_total{b="c"} 1.5 -7.25 # {t="x"} 0.5 123"#,
+        )
+        .unwrap();
         assert_eq!(rest, "");
         assert_eq!(
             (s.name, s.labels, s.value, s.raw_value, s.timestamp),
             ("a_total", Some("b=\"c\""), 1.5, "1.5", Some(-7250))
         );
-        let (_, ex) = run(exemplar, s.exemplar.unwrap()).unwrap();
+        let (_, ex) = run(exemplar_legacy, s.exemplar.unwrap()).unwrap();
         assert_eq!(
             (ex.labels, ex.value, ex.timestamp),
             ("t=\"x\"", 0.5, Some("123"))
         );
-        let (_, s) = run(sample, "a 1 # {} 2").unwrap();
+        let (_, s) = run(sample_legacy, "a 1 # {} 2").unwrap();
         assert_eq!((s.timestamp, s.exemplar), (None, Some(" # {} 2")));
-        let (_, s) = run(sample, "a{} +Inf").unwrap();
+        let (_, s) = run(sample_legacy, "a{} +Inf").unwrap();
         assert_eq!(s.value, f64::INFINITY);
 
-        fails(sample, "a  1", FailKind::InvalidValue, 2);
-        fails(sample, "a 1 ", FailKind::InvalidTimestamp, 4);
-        fails(sample, "a 1\t", FailKind::InvalidValue, 2);
-        fails(sample, "a", FailKind::Expected("' ' before the value"), 1);
-        fails(sample, "a 1_2", FailKind::InvalidValue, 2);
-        fails(sample, "a 0x1p-3", FailKind::InvalidValue, 2);
-        fails(sample, "a 1 NaN", FailKind::InvalidTimestamp, 4);
-        fails(sample, "a 1 1.1.1", FailKind::InvalidTimestamp, 4);
+        fails(sample_legacy, "a  1", FailKind::InvalidValue, 2);
+        fails(sample_legacy, "a 1 ", FailKind::InvalidTimestamp, 4);
+        fails(sample_legacy, "a 1\t", FailKind::InvalidValue, 2);
         fails(
-            sample,
+            sample_legacy,
+            "a",
+            FailKind::Expected("' ' before the value"),
+            1,
+        );
+        fails(sample_legacy, "a 1_2", FailKind::InvalidValue, 2);
+        fails(sample_legacy, "a 0x1p-3", FailKind::InvalidValue, 2);
+        fails(sample_legacy, "a 1 NaN", FailKind::InvalidTimestamp, 4);
+        fails(sample_legacy, "a 1 1.1.1", FailKind::InvalidTimestamp, 4);
+        fails(
+            sample_legacy,
             "a{a=\"1\"}1",
             FailKind::Expected("' ' before the value"),
             8,
         );
         fails(
-            sample,
+            sample_legacy,
             "a 1 1 1",
             FailKind::Expected("'#' to start an exemplar"),
             6,
         );
-        fails(sample, "a 1 #", FailKind::Expected("' ' after '#'"), 5);
-        fails(sample, "a 1 # {} 1 ", FailKind::InvalidTimestamp, 11);
         fails(
-            sample,
+            sample_legacy,
+            "a 1 #",
+            FailKind::Expected("' ' after '#'"),
+            5,
+        );
+        fails(sample_legacy, "a 1 # {} 1 ", FailKind::InvalidTimestamp, 11);
+        fails(
+            sample_legacy,
             "a 1 # {} 1 1 ",
             FailKind::Expected("end of line after the exemplar timestamp"),
             12,
         );
-        fails(sample, "a 1 #{} 1", FailKind::Expected("' ' after '#'"), 5);
         fails(
-            sample,
+            sample_legacy,
+            "a 1 #{} 1",
+            FailKind::Expected("' ' after '#'"),
+            5,
+        );
+        fails(
+            sample_legacy,
             "a 1 # {}1",
             FailKind::Expected("' ' before the exemplar value"),
             8,
         );
-        fails(sample, "a 1 # {} 0x1p-3", FailKind::InvalidValue, 9);
-        fails(sample, "a 1 # {}  ", FailKind::InvalidValue, 9);
-        fails(sample, "{} 1", FailKind::InvalidMetricName, 0);
+        fails(sample_legacy, "a 1 # {} 0x1p-3", FailKind::InvalidValue, 9);
+        fails(sample_legacy, "a 1 # {}  ", FailKind::InvalidValue, 9);
+        fails(sample_legacy, "{} 1", FailKind::InvalidMetricName, 0);
         fails(
-            sample,
+            sample_legacy,
             "a\0b 1",
             FailKind::Expected("' ' before the value"),
             1,
@@ -633,66 +797,117 @@ mod tests {
     fn exemplar_length_counts_code_points() {
         let value = |n: usize| format!("a 1 # {{a=\"{}\"}} 1", "é".repeat(n));
         let ok = value(127);
-        assert!(run(sample, &ok).is_ok());
+        assert!(run(sample_legacy, &ok).is_ok());
         let long = value(128);
-        fails(sample, &long, FailKind::ExemplarTooLong(129), 6);
+        fails(sample_legacy, &long, FailKind::ExemplarTooLong(129), 6);
         // Escapes count once: `\"` is one code point.
         let escaped = format!("a 1 # {{a=\"{}\"}} 1", "\\\"".repeat(127));
-        assert!(run(sample, &escaped).is_ok());
+        assert!(run(sample_legacy, &escaped).is_ok());
     }
 
     #[test]
     fn descriptors() {
         assert_eq!(
-            run(descriptor, "HELP a x \\\" y").unwrap().1,
+            run(descriptor_legacy, "HELP a x \\\" y").unwrap().1,
             DescriptorParts::Help("a", "x \\\" y")
         );
         assert_eq!(
-            run(descriptor, "HELP a ").unwrap().1,
+            run(descriptor_legacy, "HELP a ").unwrap().1,
             DescriptorParts::Help("a", "")
         );
         assert_eq!(
-            run(descriptor, "TYPE a gaugehistogram").unwrap().1,
+            run(descriptor_legacy, "TYPE a gaugehistogram").unwrap().1,
             DescriptorParts::Type("a", MetricType::GaugeHistogram)
         );
         assert_eq!(
-            run(descriptor, "UNIT a_s s").unwrap().1,
+            run(descriptor_legacy, "UNIT a_s s").unwrap().1,
             DescriptorParts::Unit("a_s", "s")
         );
         assert_eq!(
-            run(descriptor, "UNIT a ").unwrap().1,
+            run(descriptor_legacy, "UNIT a ").unwrap().1,
             DescriptorParts::Unit("a", "")
         );
         let kw = FailKind::Expected("HELP, TYPE, UNIT or EOF after '# '");
-        fails(descriptor, "FOO a x", kw, 0);
+        fails(descriptor_legacy, "FOO a x", kw, 0);
         fails(
-            descriptor,
+            descriptor_legacy,
             "HELP",
             FailKind::Expected("' ' after the keyword"),
             4,
         );
-        fails(descriptor, "HELP ", FailKind::InvalidMetricNameInComment, 5);
         fails(
-            descriptor,
+            descriptor_legacy,
+            "HELP ",
+            FailKind::InvalidMetricNameInComment,
+            5,
+        );
+        fails(
+            descriptor_legacy,
             "HELP a",
             FailKind::Expected("' ' after the metric name"),
             6,
         );
         fails(
-            descriptor,
+            descriptor_legacy,
             "HELP a\t",
             FailKind::Expected("' ' after the metric name"),
             6,
         );
-        fails(descriptor, "TYPE a meh", FailKind::UnknownType, 7);
-        fails(descriptor, "TYPE a gauge ", FailKind::UnknownType, 7);
-        fails(descriptor, "TYPE a untyped", FailKind::UnknownType, 7);
-        fails(descriptor, "TYPE a Gauge", FailKind::UnknownType, 7);
+        fails(descriptor_legacy, "TYPE a meh", FailKind::UnknownType, 7);
+        fails(descriptor_legacy, "TYPE a gauge ", FailKind::UnknownType, 7);
         fails(
-            descriptor,
+            descriptor_legacy,
+            "TYPE a untyped",
+            FailKind::UnknownType,
+            7,
+        );
+        fails(descriptor_legacy, "TYPE a Gauge", FailKind::UnknownType, 7);
+        fails(
+            descriptor_legacy,
             "UNIT a_s s ",
             FailKind::Expected("a unit of letters, digits, '_' and ':'"),
             10,
+        );
+    }
+
+    #[test]
+    fn quoted_names() {
+        let utf8 = |i| sample(i, true);
+        let (_, s) = run(utf8, r#"{"a.b_total","x.y"="1",z="2"} 1 # {"t.id"="q"} 1"#).unwrap();
+        assert_eq!(
+            (s.name, s.labels),
+            ("a.b_total", Some(r#""a.b_total","x.y"="1",z="2""#))
+        );
+        let labels: Vec<_> =
+            std::iter::successors(next_label(s.labels.unwrap()), |(rest, _)| next_label(rest))
+                .map(|(_, l)| l)
+                .collect();
+        assert_eq!(labels, [("x.y", "1"), ("z", "2")]);
+        let (_, s) = run(utf8, r#"{z="2","q\"\\\n"} 1"#).unwrap();
+        assert_eq!(s.name, r#"q\"\\\n"#);
+        fails(utf8, r#"{"a","b"} 1"#, FailKind::DuplicateMetricName, 5);
+        fails(utf8, r#"m{"b"} 1"#, FailKind::DuplicateMetricName, 2);
+        fails(utf8, r#"{"a 1"#, FailKind::UnterminatedName, 1);
+        fails(utf8, r#"{"a\z"} 1"#, FailKind::InvalidNameEscape('z'), 3);
+        fails(utf8, r#"{""} 1"#, FailKind::InvalidMetricName, 1);
+        fails(utf8, r#"{x="1"} 1"#, FailKind::InvalidMetricName, 0);
+        fails(utf8, r#"{"a",""="1"} 1"#, FailKind::InvalidLabelName, 5);
+        fails(
+            utf8,
+            r#"{"a","__name__"="1"} 1"#,
+            FailKind::ReservedLabelName,
+            5,
+        );
+        fails(sample_legacy, r#"{"a"} 1"#, FailKind::InvalidMetricName, 0);
+        assert_eq!(
+            run(|i| descriptor(i, true), r#"UNIT "a.b_s" s"#).unwrap().1,
+            DescriptorParts::Unit("a.b_s", "s")
+        );
+        fails(
+            descriptor_legacy,
+            r#"TYPE "a" gauge"#,
+            FailKind::InvalidMetricNameInComment,
+            5,
         );
     }
 }

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use nom::Offset;
 
 use super::grammar::{self, DescriptorParts, Fail, FailKind};
-use crate::error::{Error, ErrorKind, Result, Snippet};
+use crate::error::{Error, ErrorKind, EscapeContext, Result, Snippet};
 use crate::escape::{self, Escapes};
 use crate::model::{MetricType, Timestamp};
 use crate::number;
@@ -45,6 +45,7 @@ pub struct Lexer<'a> {
     input: &'a str,
     pos: usize,
     state: State,
+    utf8_names: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,7 +82,8 @@ pub enum Line<'a> {
 /// A `# HELP` line.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HelpLine<'a> {
-    /// The metric family name.
+    /// The metric family name as written: for a quoted name, the text between the quotes
+    /// with its escapes not yet decoded ([`escape::unescape_name`] decodes them).
     pub name: &'a str,
     /// The help text as written (escapes not yet decoded); may be empty.
     pub raw: &'a str,
@@ -100,7 +102,8 @@ impl<'a> HelpLine<'a> {
 /// A `# TYPE` line.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TypeLine<'a> {
-    /// The metric family name.
+    /// The metric family name as written: for a quoted name, the text between the quotes
+    /// with its escapes not yet decoded ([`escape::unescape_name`] decodes them).
     pub name: &'a str,
     /// The declared type (never [`MetricType::Untyped`]: OpenMetrics says `unknown`).
     pub metric_type: MetricType,
@@ -111,7 +114,8 @@ pub struct TypeLine<'a> {
 /// A `# UNIT` line.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct UnitLine<'a> {
-    /// The metric family name.
+    /// The metric family name as written: for a quoted name, the text between the quotes
+    /// with its escapes not yet decoded ([`escape::unescape_name`] decodes them).
     pub name: &'a str,
     /// The unit; may be empty.
     pub unit: &'a str,
@@ -122,7 +126,9 @@ pub struct UnitLine<'a> {
 /// A sample line.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Sample<'a> {
-    /// The sample name as written (with any `_total`, `_bucket`, … suffix).
+    /// The sample name as written (with any `_total`, `_bucket`, … suffix): for a quoted
+    /// name, the text between the quotes with its escapes not yet decoded
+    /// ([`escape::unescape_name`] decodes them).
     pub name: &'a str,
     /// The labels, still raw.
     pub labels: RawLabels<'a>,
@@ -159,7 +165,9 @@ impl<'a> RawExemplar<'a> {
     }
 
     fn parts(&self) -> Option<grammar::ExemplarParts<'a>> {
-        grammar::exemplar(self.raw).ok().map(|(_, parts)| parts)
+        grammar::exemplar(self.raw, true)
+            .ok()
+            .map(|(_, parts)| parts)
     }
 
     /// The exemplar's labels, still raw.
@@ -237,11 +245,15 @@ impl<'a> Iterator for RawLabelIter<'a> {
     fn next(&mut self) -> Option<RawLabel<'a>> {
         let (rest, (name, raw_value)) = grammar::next_label(self.rest)?;
         self.rest = rest;
+        let at = self.raw.offset(name);
+        // A bare name follows `{`, `,` or a blank; a quoted one its opening quote.
+        let quoted = at > 0 && self.raw.as_bytes().get(at - 1) == Some(&b'"');
         Some(RawLabel {
             name,
             raw_value,
-            name_offset: self.base + self.raw.offset(name),
+            name_offset: self.base + at,
             value_offset: self.base + self.raw.offset(raw_value),
+            quoted,
         })
     }
 }
@@ -251,7 +263,8 @@ impl std::iter::FusedIterator for RawLabelIter<'_> {}
 /// One label, its value still escaped.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RawLabel<'a> {
-    /// The label name.
+    /// The label name as written: for a quoted name, the text between the quotes with its
+    /// escapes not yet decoded ([`RawLabel::decoded_name`] decodes them).
     pub name: &'a str,
     /// The value as written between the quotes.
     pub raw_value: &'a str,
@@ -259,9 +272,21 @@ pub struct RawLabel<'a> {
     pub name_offset: usize,
     /// Byte offset of the value (after the opening quote) in the input.
     pub value_offset: usize,
+    /// Whether the name was written quoted (`"a.b"="v"`); only then may it hold escapes.
+    pub quoted: bool,
 }
 
 impl<'a> RawLabel<'a> {
+    /// The label name with the escapes of a quoted name decoded; borrowed when there is none.
+    #[inline]
+    pub fn decoded_name(&self) -> Cow<'a, str> {
+        if self.quoted {
+            escape::unescape_name(self.name)
+        } else {
+            Cow::Borrowed(self.name)
+        }
+    }
+
     /// The value with `\\`, `\"` and `\n` decoded (any other backslash stays); borrowed when
     /// there is no backslash.
     pub fn value(&self) -> Cow<'a, str> {
@@ -276,7 +301,17 @@ impl<'a> Lexer<'a> {
             input,
             pos: 0,
             state: State::Lines,
+            utf8_names: false,
         }
+    }
+
+    /// Whether to read the Prometheus 3 quoted names (`{"my.metric","a.b"="v"} 1`,
+    /// `# TYPE "my.metric" counter`), which OpenMetrics 1.0 does not have; off by default.
+    /// Legacy input lexes the same either way.
+    #[must_use]
+    pub fn utf8_names(mut self, on: bool) -> Self {
+        self.utf8_names = on;
+        self
     }
 
     /// The input the lexer reads.
@@ -303,7 +338,7 @@ impl<'a> Lexer<'a> {
                 kind: FailKind::BlankLine,
             })),
             Some(b'#') => match line.strip_prefix("# ") {
-                Some(after) => grammar::descriptor(after).map(|(_, d)| match d {
+                Some(after) => grammar::descriptor(after, self.utf8_names).map(|(_, d)| match d {
                     DescriptorParts::Help(name, raw) => Line::Help(HelpLine {
                         name,
                         raw,
@@ -325,7 +360,7 @@ impl<'a> Lexer<'a> {
                     kind: FailKind::Expected("' ' after '#'"),
                 })),
             },
-            Some(_) => grammar::sample(line).map(|(_, s)| {
+            Some(_) => grammar::sample(line, self.utf8_names).map(|(_, s)| {
                 Line::Sample(Sample {
                     name: s.name,
                     labels: labels(s.labels),
@@ -384,6 +419,12 @@ impl<'a> Lexer<'a> {
                 found: Snippet::new(fail.at),
             },
             FailKind::ExemplarTooLong(length) => ErrorKind::ExemplarTooLong { length },
+            FailKind::InvalidNameEscape(found) => ErrorKind::InvalidEscape {
+                found,
+                context: EscapeContext::Name,
+            },
+            FailKind::UnterminatedName => ErrorKind::UnterminatedQuotedName,
+            FailKind::DuplicateMetricName => ErrorKind::DuplicateMetricName,
             FailKind::Nom(_) => ErrorKind::Syntax {
                 expected: "a valid line",
                 found: found(),

@@ -131,6 +131,31 @@ pub fn parse_with_limits<'a>(input: &'a str, limits: &Limits) -> Result<Vec<Metr
     Families::new(input, *limits).collect()
 }
 
+/// Like [`parse_with_limits`], also reading the Prometheus 3 quoted names, which
+/// OpenMetrics 1.0 does not have: `# TYPE "my.metric" counter`, `{"my.metric_total","a.b"="v"}
+/// 1` (the quoted metric name alone inside the braces, once), quoted label names in samples
+/// and exemplars. Quoted names allow the escapes `\\`, `\"` and `\n` only.
+///
+/// ```
+/// use expfmt::Limits;
+///
+/// let input = "# TYPE \"my.metric\" counter\n{\"my.metric_total\",\"a.b\"=\"x\"} 1.0\n# EOF\n";
+/// assert!(expfmt::openmetrics::parse(input).is_err());
+/// let families = expfmt::openmetrics::parse_utf8(input, &Limits::unlimited())?;
+/// assert_eq!(families[0].name, "my.metric_total");
+/// assert_eq!(families[0].metrics[0].label("a.b"), Some("x"));
+/// assert_eq!(expfmt::openmetrics::encode(&families)?, input);
+/// # Ok::<(), expfmt::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`parse_with_limits`]; an unclosed quoted name is [`ErrorKind::UnterminatedQuotedName`]
+/// at its opening quote, a sample naming its metric twice [`ErrorKind::DuplicateMetricName`].
+pub fn parse_utf8<'a>(input: &'a str, limits: &Limits) -> Result<Vec<MetricFamily<'a>>> {
+    Families::new(input, *limits).utf8_names(true).collect()
+}
+
 /// Checks that `input` is UTF-8, then [`parse`]s it.
 ///
 /// # Errors
@@ -203,6 +228,13 @@ impl<'a> Families<'a> {
             state: State::Reading,
             pending: too_large,
         }
+    }
+
+    /// Whether to read the Prometheus 3 quoted names, as [`Lexer::utf8_names`]; off by default.
+    #[must_use]
+    pub fn utf8_names(mut self, on: bool) -> Self {
+        self.lexer = self.lexer.utf8_names(on);
+        self
     }
 }
 

@@ -52,6 +52,18 @@ pub(crate) fn check(f: &MetricFamily<'_>) -> Result<()> {
         return Err(ErrorKind::MissingFamilyName);
     }
     type_number(f.metric_type)?;
+    // Any UTF-8 name is written (the decoder reads names outside the legacy charset with
+    // `allow_utf8_names`), but not an empty label name, which no parser reads back.
+    if f.metrics
+        .iter()
+        .flat_map(|m| &m.labels)
+        .any(|l| l.name.is_empty())
+    {
+        return Err(ErrorKind::InvalidName {
+            name: Snippet::new(""),
+            what: "label",
+        });
+    }
     for m in &f.metrics {
         if !m.value.fits(f.metric_type) {
             return Err(ErrorKind::ValueTypeMismatch {
@@ -535,7 +547,7 @@ mod tests {
             let f = MetricFamily::new("c", MetricType::Counter)
                 .with_help("")
                 .with_metric(Metric {
-                    labels: vec![Label::new("", "")],
+                    labels: vec![Label::new("a", "")],
                     value: Value::Counter(Counter {
                         value: -0.0,
                         created,

@@ -15,10 +15,19 @@
 //! What text 0.0.4 cannot carry is left out: units, created timestamps, exemplars, native
 //! buckets (a native-only histogram is written as its `+Inf` bucket, sum and count).
 //!
+//! Names outside the legacy charset (`my.metric`, `é`) are written in the Prometheus 3
+//! quoted syntax, as Go's newer `MetricFamilyToText` writes them: `# HELP "my.metric" ...`,
+//! `# TYPE "my.metric" counter`, and on sample lines the quoted name moves first inside the
+//! braces with any suffix inside its quotes (`{"my.metric_bucket",le="1"} 3`); a label name
+//! that is not a legacy label name is quoted in place (`"a.b"="v"`). Quotes are written only
+//! where needed, so names valid before Prometheus 3 come out exactly as before. A reader that
+//! predates the syntax (Go's `expfmt` 0.39) refuses quoted names: apply an
+//! [`EscapingScheme`](crate::names::EscapingScheme) first to write legacy names for it.
+//!
 //! Refused, as in Go: a family with no metrics or no name, a `gauge_histogram` family (text
 //! 0.0.4 has no such type), a metric whose value does not match the family type. Refused here
-//! but written by Go: an invalid metric or label name, or a `__name__` label: output that no
-//! parser would read back.
+//! but written by Go: an empty label name, or a `__name__` label: output that no parser would
+//! read back.
 //!
 //! The OpenMetrics-only types: `unknown` is written as `untyped` (the same thing under its text
 //! 0.0.4 name), while `info` and `stateset` are refused with
@@ -28,7 +37,7 @@
 use std::fmt::Write as _;
 
 use crate::error::{ErrorKind, Result, Snippet};
-use crate::escape::{escape_into, Escapes};
+use crate::escape::{escape_into, quote_name_into, Escapes};
 use crate::model::{Count, MetricFamily, MetricType, Value};
 use crate::names;
 use crate::number::write_float;
@@ -59,13 +68,7 @@ fn encode_family(out: &mut String, labels: &mut String, family: &MetricFamily<'_
         }
         .into());
     }
-    if !names::is_valid_metric_name(name) {
-        return Err(ErrorKind::InvalidName {
-            name: Snippet::new(name),
-            what: "metric",
-        }
-        .into());
-    }
+    let quoted = !names::is_valid_metric_name(name);
     let type_word = match family.metric_type {
         // OpenMetrics' name for an undeclared type; text 0.0.4 calls it `untyped`.
         MetricType::Unknown => MetricType::Untyped.as_str(),
@@ -81,13 +84,13 @@ fn encode_family(out: &mut String, labels: &mut String, family: &MetricFamily<'_
     };
     if let Some(help) = &family.help {
         out.push_str("# HELP ");
-        out.push_str(name);
+        write_name(out, name, quoted);
         out.push(' ');
         escape_into(out, help, Escapes::Help);
         out.push('\n');
     }
     out.push_str("# TYPE ");
-    out.push_str(name);
+    write_name(out, name, quoted);
     out.push(' ');
     out.push_str(type_word);
     out.push('\n');
@@ -103,7 +106,7 @@ fn encode_family(out: &mut String, labels: &mut String, family: &MetricFamily<'_
         }
         labels.clear();
         for label in &metric.labels {
-            if !names::is_valid_label_name(&label.name) || label.name == names::RESERVED_LABEL {
+            if label.name.is_empty() || label.name == names::RESERVED_LABEL {
                 return Err(ErrorKind::InvalidName {
                     name: Snippet::new(&label.name),
                     what: "label",
@@ -113,13 +116,18 @@ fn encode_family(out: &mut String, labels: &mut String, family: &MetricFamily<'_
             if !labels.is_empty() {
                 labels.push(',');
             }
-            labels.push_str(&label.name);
+            write_name(
+                labels,
+                &label.name,
+                !names::is_valid_label_name(&label.name),
+            );
             labels.push_str("=\"");
             escape_into(labels, &label.value, Escapes::LabelValue);
             labels.push('"');
         }
         let line = Line {
             name,
+            quoted,
             labels,
             timestamp_ms: metric.timestamp_ms,
         };
@@ -157,9 +165,20 @@ fn encode_family(out: &mut String, labels: &mut String, family: &MetricFamily<'_
     Ok(())
 }
 
+/// Writes a name bare, or quoted with the escapes of label values.
+fn write_name(out: &mut String, name: &str, quoted: bool) {
+    if quoted {
+        quote_name_into(out, name);
+    } else {
+        out.push_str(name);
+    }
+}
+
 /// The parts every sample line of one metric shares.
 struct Line<'m> {
     name: &'m str,
+    /// Whether the name goes quoted inside the braces.
+    quoted: bool,
     /// `a="b",c="d"`, already escaped.
     labels: &'m str,
     timestamp_ms: Option<i64>,
@@ -167,13 +186,25 @@ struct Line<'m> {
 
 impl Line<'_> {
     fn write(&self, out: &mut String, suffix: &str, extra: Option<(&str, f64)>, value: f64) {
-        out.push_str(self.name);
-        out.push_str(suffix);
-        if !self.labels.is_empty() || extra.is_some() {
-            out.push('{');
+        if self.quoted {
+            out.push_str("{\"");
+            escape_into(out, self.name, Escapes::LabelValue);
+            out.push_str(suffix);
+            out.push('"');
+        } else {
+            out.push_str(self.name);
+            out.push_str(suffix);
+        }
+        if self.quoted || !self.labels.is_empty() || extra.is_some() {
+            if !self.quoted {
+                out.push('{');
+            }
+            if self.quoted && !self.labels.is_empty() {
+                out.push(',');
+            }
             out.push_str(self.labels);
             if let Some((name, v)) = extra {
-                if !self.labels.is_empty() {
+                if self.quoted || !self.labels.is_empty() {
                     out.push(',');
                 }
                 out.push_str(name);

@@ -31,6 +31,7 @@ use nom::Offset;
 
 use super::lexer::{Lexer, Line, Record, Sample};
 use crate::error::{Error, ErrorKind, Result, Snippet};
+use crate::escape;
 use crate::limits::{Limit, Limits};
 use crate::model::{
     Bucket, Count, Counter, Histogram, Label, Metric, MetricFamily, MetricType, Quantile, Summary,
@@ -73,6 +74,9 @@ pub(crate) struct Builder<'a> {
     open: Vec<MetricFamily<'a>>,
     /// For each of `open`: sequence number of its first sample (`u64::MAX` while none).
     first_sample: Vec<u64>,
+    /// For each of `open`: its key in `names` (the raw name, escapes of a quoted name
+    /// undecoded; one spelling per name, so raw names compare as names do).
+    open_keys: Vec<&'a str>,
     /// Series indices of the open summaries and histograms, by index into `open`.
     series: Map<usize, SeriesIndex>,
     ready: VecDeque<MetricFamily<'a>>,
@@ -83,6 +87,8 @@ pub(crate) struct Builder<'a> {
     scratch: Vec<Label<'a>>,
     /// Byte offsets of the names in `scratch`.
     scratch_offsets: Vec<usize>,
+    /// Raw names of `scratch`, for the duplicate check.
+    scratch_names: Vec<&'a str>,
     /// Names in `scratch`, filled only for lines with many labels; reused across lines.
     seen: Set<&'a str>,
     /// Bumped whenever `open` changes shape, so cached indices into it can be checked.
@@ -111,6 +117,7 @@ impl<'a> Builder<'a> {
             names: Map::default(),
             open: Vec::new(),
             first_sample: Vec::new(),
+            open_keys: Vec::new(),
             series: Map::default(),
             ready: VecDeque::new(),
             series_count: 0,
@@ -118,6 +125,7 @@ impl<'a> Builder<'a> {
             hasher: RandomState::default(),
             scratch: Vec::new(),
             scratch_offsets: Vec::new(),
+            scratch_names: Vec::new(),
             seen: Set::default(),
             generation: 0,
             last: None,
@@ -215,8 +223,8 @@ impl<'a> Builder<'a> {
         self.series.clear();
         let mut families = std::mem::take(&mut self.open);
         let firsts = std::mem::take(&mut self.first_sample);
-        for family in &families {
-            if let Some(state) = self.names.get_mut(family.name.as_ref()) {
+        for key in self.open_keys.drain(..) {
+            if let Some(state) = self.names.get_mut(key) {
                 state.open = None;
             }
         }
@@ -303,10 +311,12 @@ impl<'a> Builder<'a> {
         let state = self.state_mut(key);
         // More than u32::MAX families cannot be open: the input would be over 16 GiB.
         state.open = u32::try_from(ix).ok();
-        let mut family = MetricFamily::new(key, state.metric_type.unwrap_or(MetricType::Untyped));
+        let metric_type = state.metric_type.unwrap_or(MetricType::Untyped);
+        let mut family = MetricFamily::new(escape::unescape_name(key), metric_type);
         family.help = state.help.clone();
         self.open.push(family);
         self.first_sample.push(u64::MAX);
+        self.open_keys.push(key);
         ix
     }
 
@@ -400,6 +410,7 @@ impl<'a> Builder<'a> {
     fn collect_labels(&mut self, s: &Sample<'a>, metric_type: MetricType) -> Result<f64> {
         self.scratch.clear();
         self.scratch_offsets.clear();
+        self.scratch_names.clear();
         let special_name = match metric_type {
             MetricType::Summary => Some("quantile"),
             MetricType::Histogram => Some("le"),
@@ -451,10 +462,11 @@ impl<'a> Builder<'a> {
                 return Err(self.limit(Limit::Labels, self.limits.max_labels, label.name_offset));
             }
             self.scratch.push(Label {
-                name: Cow::Borrowed(label.name),
+                name: label.decoded_name(),
                 value: label.value(),
             });
             self.scratch_offsets.push(label.name_offset);
+            self.scratch_names.push(label.name);
         }
         Ok(special)
     }
@@ -463,15 +475,11 @@ impl<'a> Builder<'a> {
     /// is filled from `scratch` the first time a line needs it).
     fn is_duplicate(&mut self, name: &'a str) -> bool {
         const LINEAR: usize = 16;
-        if self.scratch.len() < LINEAR {
-            return self.scratch.iter().any(|l| l.name == name);
+        if self.scratch_names.len() < LINEAR {
+            return self.scratch_names.contains(&name);
         }
         if self.seen.is_empty() {
-            for label in &self.scratch {
-                if let Cow::Borrowed(n) = label.name {
-                    self.seen.insert(n);
-                }
-            }
+            self.seen.extend(self.scratch_names.iter().copied());
         }
         !self.seen.insert(name)
     }
@@ -580,7 +588,11 @@ fn apply_histogram(histogram: &mut Histogram<'_>, role: Role, bound: f64, value:
 }
 
 /// Parses a whole exposition into families, merging interleaved lines as Go does.
-pub(crate) fn collect<'a>(input: &'a str, limits: Limits) -> Result<Vec<MetricFamily<'a>>> {
+pub(crate) fn collect<'a>(
+    input: &'a str,
+    limits: Limits,
+    utf8_names: bool,
+) -> Result<Vec<MetricFamily<'a>>> {
     if input.len() > limits.max_body {
         return Err(Error::in_text(
             ErrorKind::LimitExceeded {
@@ -592,7 +604,7 @@ pub(crate) fn collect<'a>(input: &'a str, limits: Limits) -> Result<Vec<MetricFa
         ));
     }
     let mut builder = Builder::new(input, limits, false);
-    for record in Lexer::new(input) {
+    for record in Lexer::new(input).utf8_names(utf8_names) {
         builder.push(record?)?;
     }
     Ok(builder.into_families())

@@ -8,18 +8,28 @@
 //! ```text
 //! line     = *blank ( sample | "#" comment | "" ) "\n"
 //! sample   = metric_name *blank [ "{" label_set ] *blank value [ 1*blank timestamp ]
-//! label_set = *blank ( "}" | label *( "," *blank label ) [ "," *blank ] "}" ) *blank
-//! label    = label_name *blank "=" *blank '"' label_value '"' *blank
-//! comment  = *blank ( ("HELP" | "TYPE") 1*blank metric_name [ 1*blank text ] | anything )
+//! sample   =/ "{" label_set *blank value [ 1*blank timestamp ]  ; label_set names the metric
+//! label_set = *blank ( "}" | item *( "," *blank item ) [ "," *blank ] "}" ) *blank
+//! item     = label | quoted_name *blank     ; a quoted name alone is the metric name
+//! label    = ( label_name | quoted_name ) *blank "=" *blank '"' label_value '"' *blank
+//! comment  = *blank ( ("HELP" | "TYPE") 1*blank name [ 1*blank text ] | anything )
+//! name     = metric_name | quoted_name
+//! quoted_name = '"' 1*( [^"\\\n] | "\\" ( "\\" | '"' | "n" ) ) '"'
 //! blank    = " " | "\t"
 //! ```
+//!
+//! `quoted_name` is the Prometheus 3 syntax for names outside the legacy charset
+//! (`{"my.metric", "a.b"="v"} 1`, `# TYPE "my.metric" counter`); a sample names its metric
+//! exactly once, before the braces or quoted inside them. Names are returned raw: for a quoted
+//! name, the text between the quotes with its escapes not yet decoded. Each character has one
+//! spelling there, so equal raw names are equal names.
 //!
 //! The parsers keep no state and allocate nothing; errors are a [`Fail`] pointing into the line.
 
 use nom::error::{ErrorKind as NomKind, ParseError};
-use nom::IResult;
 #[cfg(test)]
 use nom::Parser;
+use nom::{IResult, Offset};
 
 use crate::escape::{find_invalid_escape, Escapes};
 use crate::names;
@@ -44,7 +54,13 @@ pub(crate) enum FailKind {
     ExpectedQuote(char),
     ExpectedLabelSeparator(char),
     InvalidEscape(char, Escapes),
+    /// An invalid escape in a quoted name.
+    InvalidNameEscape(char),
     NewlineInLabelValue,
+    /// A quoted name runs into the end of the line (`at` is its opening quote).
+    UnterminatedName,
+    /// A second metric name in one sample.
+    DuplicateMetricName,
     /// The token at `at` is not a float.
     InvalidValue,
     /// The token at `at` is not an int64.
@@ -147,6 +163,7 @@ pub(crate) fn label_name(i: &str) -> Res<'_, &str> {
 /// ```
 /// Returns the raw (still escaped) value and the rest after the closing quote. Go reads the
 /// same escapes; a raw newline is an error.
+#[inline]
 pub(crate) fn label_value(i: &str) -> Res<'_, &str> {
     let bytes = i.as_bytes();
     let mut pos = 0;
@@ -180,7 +197,37 @@ pub(crate) fn label_value(i: &str) -> Res<'_, &str> {
     }
 }
 
-/// One `name="value"` pair and the blanks after it. Yields name and raw value.
+/// ```text
+/// quoted_name = '"' 1*( [^"\\\n] | "\\" ( "\\" | '"' | "n" ) ) '"'
+/// ```
+/// Takes the input at the opening quote; returns the raw (still escaped) name between the
+/// quotes, possibly empty (the caller says what an empty name is). The escapes are those of
+/// label values. Kept out of line: the legacy path never calls it.
+#[inline(never)]
+pub(crate) fn quoted_name(i: &str) -> Res<'_, &str> {
+    match label_value(i.get(1..).unwrap_or_default()) {
+        Ok(ok) => Ok(ok),
+        Err(nom::Err::Failure(Fail { kind, at })) => match kind {
+            FailKind::NewlineInLabelValue => fail(i, FailKind::UnterminatedName),
+            FailKind::InvalidEscape(c, _) => fail(at, FailKind::InvalidNameEscape(c)),
+            kind => fail(at, kind),
+        },
+        Err(e) => Err(e),
+    }
+}
+
+/// One item of a label set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Item<'a> {
+    /// `name="value"`: raw name and raw value.
+    Label(&'a str, &'a str),
+    /// A quoted name standing alone: the metric name, raw.
+    MetricName(&'a str),
+}
+
+/// One `name="value"` pair of the legacy syntax and the blanks after it: the path every
+/// legacy input takes. Yields name and raw value.
+#[inline]
 pub(crate) fn label(i: &str) -> Res<'_, (&str, &str)> {
     let (i, name) = label_name(i)?;
     let (i, _) = blanks(i)?;
@@ -198,38 +245,97 @@ pub(crate) fn label(i: &str) -> Res<'_, (&str, &str)> {
     Ok((i, (name, value)))
 }
 
+/// One label set item and the blanks after it; quoted names only with `utf8`.
+pub(crate) fn item(i: &str, utf8: bool) -> Res<'_, Item<'_>> {
+    let (rest, name) = if utf8 && i.starts_with('"') {
+        let (rest, raw) = quoted_name(i)?;
+        let (after, _) = blanks(rest)?;
+        match peek(after)? {
+            '=' => {}
+            ',' | '}' if raw.is_empty() => return fail(i, FailKind::InvalidMetricName),
+            ',' | '}' => return Ok((after, Item::MetricName(raw))),
+            c => return fail(after, FailKind::ExpectedEquals(c)),
+        }
+        if raw.is_empty() {
+            return fail(i, FailKind::InvalidLabelName);
+        }
+        if raw == names::RESERVED_LABEL {
+            return fail(i, FailKind::ReservedLabelName);
+        }
+        (after, raw)
+    } else {
+        label_name(i)?
+    };
+    let (i, _) = blanks(rest)?;
+    match peek(i)? {
+        '=' => {}
+        c => return fail(i, FailKind::ExpectedEquals(c)),
+    }
+    let (i, _) = blanks(i.get(1..).unwrap_or_default())?;
+    match peek(i)? {
+        '"' => {}
+        c => return fail(i, FailKind::ExpectedQuote(c)),
+    }
+    let (i, value) = label_value(i.get(1..).unwrap_or_default())?;
+    let (i, _) = blanks(i)?;
+    Ok((i, Item::Label(name, value)))
+}
+
 /// ```text
-/// label_set = *blank ( "}" | label *( "," *blank label ) [ "," *blank ] "}" )
+/// label_set = *blank ( "}" | item *( "," *blank item ) [ "," *blank ] "}" )
 /// ```
-/// Takes the input after `{`; returns the raw text between the braces and the rest after `}`.
-/// A trailing comma is allowed, as in Go.
-pub(crate) fn label_set(i: &str) -> Res<'_, &str> {
+/// Takes the input after `{`; returns the raw text between the braces, the raw metric name
+/// quoted inside them if any, and the rest after `}`. A trailing comma is allowed, as in Go.
+pub(crate) fn label_set(i: &str, utf8: bool) -> Res<'_, (&str, Option<&str>)> {
     let start = i;
     let mut i = i;
+    let mut metric_name = None;
     loop {
         let (rest, _) = blanks(i)?;
         if peek(rest)? == '}' {
             let raw_len = start.len() - rest.len();
             return Ok((
                 rest.get(1..).unwrap_or_default(),
-                start.get(..raw_len).unwrap_or_default(),
+                (start.get(..raw_len).unwrap_or_default(), metric_name),
             ));
         }
-        let (rest, _) = label(rest)?;
-        match peek(rest)? {
-            ',' => i = rest.get(1..).unwrap_or_default(),
-            '}' => i = rest,
-            c => return fail(rest, FailKind::ExpectedLabelSeparator(c)),
+        let after = if utf8 {
+            let (after, item) = item(rest, true)?;
+            if let Item::MetricName(name) = item {
+                if metric_name.is_some() {
+                    return fail(rest, FailKind::DuplicateMetricName);
+                }
+                metric_name = Some(name);
+            }
+            after
+        } else {
+            label(rest)?.0
+        };
+        match peek(after)? {
+            ',' => i = after.get(1..).unwrap_or_default(),
+            '}' => i = after,
+            c => return fail(after, FailKind::ExpectedLabelSeparator(c)),
         }
     }
 }
 
-/// Iterates the labels of a raw label set that [`label_set`] accepted.
-pub(crate) fn next_label(i: &str) -> Option<(&str, (&str, &str))> {
-    let (i, _) = blanks(i).ok()?;
-    let (i, pair) = label(i).ok()?;
-    let i = i.strip_prefix(',').unwrap_or(i);
-    Some((i, pair))
+/// Iterates the labels of a raw label set that [`label_set`] accepted, skipping a quoted
+/// metric name.
+#[inline]
+pub(crate) fn next_label(mut i: &str, utf8: bool) -> Option<(&str, (&str, &str))> {
+    if !utf8 {
+        let (i, _) = blanks(i).ok()?;
+        let (i, pair) = label(i).ok()?;
+        return Some((i.strip_prefix(',').unwrap_or(i), pair));
+    }
+    loop {
+        let (rest, _) = blanks(i).ok()?;
+        let (rest, item) = item(rest, true).ok()?;
+        i = rest.strip_prefix(',').unwrap_or(rest);
+        if let Item::Label(name, value) = item {
+            return Some((i, (name, value)));
+        }
+    }
 }
 
 /// A value or timestamp token: everything up to a blank or the end of the line.
@@ -285,22 +391,33 @@ pub(crate) struct SampleParts<'a> {
 }
 
 /// ```text
-/// sample = metric_name *blank [ "{" label_set *blank ] value [ 1*blank timestamp ] "\n"
+/// sample = ( metric_name | "{" ) ... ; see the module docs
 /// ```
-/// Takes the line after its leading blanks.
-pub(crate) fn sample(i: &str) -> Res<'_, SampleParts<'_>> {
+/// Takes the line after its leading blanks. The name is raw (see the module docs); quoted
+/// names only with `utf8`.
+pub(crate) fn sample(i: &str, utf8: bool) -> Res<'_, SampleParts<'_>> {
     let (rest, name) = metric_name(i)?;
-    if name.is_empty() {
+    if name.is_empty() && !(utf8 && rest.starts_with('{')) {
         return fail(i, FailKind::InvalidMetricName);
     }
     let (rest, _) = blanks(rest)?;
-    let (rest, labels) = match rest.strip_prefix('{') {
+    let (rest, name, labels) = match rest.strip_prefix('{') {
         Some(after) => {
-            let (rest, raw) = label_set(after)?;
+            let (rest, (raw, quoted)) = label_set(after, utf8)?;
+            let name = match (name.is_empty(), quoted) {
+                (false, None) => name,
+                (true, Some(quoted)) => quoted,
+                (true, None) => return fail(i, FailKind::InvalidMetricName),
+                (false, Some(quoted)) => {
+                    // Point at the quoted name: its opening quote is just before it.
+                    let at = after.get(after.offset(quoted).saturating_sub(1)..);
+                    return fail(at.unwrap_or(after), FailKind::DuplicateMetricName);
+                }
+            };
             let (rest, _) = blanks(rest)?;
-            (rest, Some(raw))
+            (rest, name, Some(raw))
         }
-        None => (rest, None),
+        None => (rest, name, None),
     };
     let (rest, value) = value(rest)?;
     let (rest, timestamp) = timestamp(rest)?;
@@ -327,12 +444,13 @@ pub(crate) enum CommentParts<'a> {
 }
 
 /// ```text
-/// comment = "#" *blank ( keyword 1*blank metric_name [ 1*blank text ] | other ) "\n"
+/// comment = "#" *blank ( keyword 1*blank name [ 1*blank text ] | other ) "\n"
 /// keyword = "HELP" | "TYPE"
 /// ```
 /// Takes the line after `#`. `# HELP` or `# TYPE` followed by the end of the line, or by a name
 /// and the end of the line, is a plain comment, as in Go.
-pub(crate) fn comment<'a>(i: &'a str) -> Res<'a, CommentParts<'a>> {
+/// Quoted names only with `utf8`.
+pub(crate) fn comment<'a>(i: &'a str, utf8: bool) -> Res<'a, CommentParts<'a>> {
     let line_end = |i: &'a str| match memchr::memchr(b'\n', i.as_bytes()) {
         Some(n) => Ok(split(i, n + 1)),
         None => fail(i.get(i.len()..).unwrap_or_default(), FailKind::Eof),
@@ -344,7 +462,15 @@ pub(crate) fn comment<'a>(i: &'a str) -> Res<'a, CommentParts<'a>> {
         return Ok((rest, CommentParts::Plain(i.strip_suffix('\n').unwrap_or(i))));
     }
     let (r, _) = blanks(after_kw)?;
-    let (r, name) = metric_name(r)?;
+    let (r, name) = if utf8 && r.starts_with('"') {
+        let (rest, raw) = quoted_name(r)?;
+        if raw.is_empty() {
+            return fail(r, FailKind::InvalidMetricNameInComment);
+        }
+        (rest, raw)
+    } else {
+        metric_name(r)?
+    };
     match peek(r)? {
         '\n' => {
             let plain = i.strip_suffix('\n').unwrap_or(i);
@@ -428,90 +554,213 @@ mod tests {
 
     #[test]
     fn label_sets() {
-        assert_eq!(run(label_set, "} 1\n").unwrap(), (" 1\n", ""));
         assert_eq!(
-            run(label_set, r#" a = "1" , b="x,y=z",} 1"#).unwrap(),
-            (" 1", r#" a = "1" , b="x,y=z","#)
+            run(|i| label_set(i, false), "} 1\n").unwrap(),
+            (" 1\n", ("", None))
+        );
+        assert_eq!(
+            run(|i| label_set(i, false), r#" a = "1" , b="x,y=z",} 1"#).unwrap(),
+            (" 1", (r#" a = "1" , b="x,y=z","#, None))
         );
         fails(
-            label_set,
+            |i| label_set(i, false),
             r#"a="1" b="2"} 1"#,
             FailKind::ExpectedLabelSeparator('b'),
             6,
         );
-        fails(label_set, "A} 0", FailKind::ExpectedEquals('}'), 1);
-        fails(label_set, r#"a=1} 0"#, FailKind::ExpectedQuote('1'), 2);
-        fails(label_set, ",} 1", FailKind::InvalidLabelName, 0);
-        fails(label_set, r#"a="1""#, FailKind::Eof, 5);
+        fails(
+            |i| label_set(i, false),
+            "A} 0",
+            FailKind::ExpectedEquals('}'),
+            1,
+        );
+        fails(
+            |i| label_set(i, false),
+            r#"a=1} 0"#,
+            FailKind::ExpectedQuote('1'),
+            2,
+        );
+        fails(
+            |i| label_set(i, false),
+            ",} 1",
+            FailKind::InvalidLabelName,
+            0,
+        );
+        fails(|i| label_set(i, false), r#"a="1""#, FailKind::Eof, 5);
     }
 
     #[test]
     fn samples() {
-        let (rest, s) = run(sample, "a{b=\"c\"} 1.5 -7\nnext").unwrap();
+        let (rest, s) = run(|i| sample(i, false), "a{b=\"c\"} 1.5 -7\nnext").unwrap();
         assert_eq!(rest, "next");
         assert_eq!(
             (s.name, s.labels, s.value, s.timestamp),
             ("a", Some("b=\"c\""), 1.5, Some(-7))
         );
-        let (_, s) = run(sample, "a {}1\n").unwrap();
+        let (_, s) = run(|i| sample(i, false), "a {}1\n").unwrap();
         assert_eq!((s.labels, s.value), (Some(""), 1.0));
-        fails(sample, "a 1\r\n", FailKind::InvalidValue, 2);
-        fails(sample, "a 1", FailKind::Eof, 3);
-        fails(sample, "a 1 ", FailKind::Eof, 4);
-        fails(sample, "a 1 \n", FailKind::InvalidTimestamp, 4);
-        fails(sample, "a 1 2 \n", FailKind::TrailingText, 5);
-        fails(sample, "a 1 1.5\n", FailKind::InvalidTimestamp, 4);
-        fails(sample, "a\n", FailKind::InvalidValue, 1);
-        fails(sample, "{} 1\n", FailKind::InvalidMetricName, 0);
-        fails(sample, "a\0b 1\n", FailKind::InvalidValue, 1);
+        fails(|i| sample(i, false), "a 1\r\n", FailKind::InvalidValue, 2);
+        fails(|i| sample(i, false), "a 1", FailKind::Eof, 3);
+        fails(|i| sample(i, false), "a 1 ", FailKind::Eof, 4);
+        fails(
+            |i| sample(i, false),
+            "a 1 \n",
+            FailKind::InvalidTimestamp,
+            4,
+        );
+        fails(|i| sample(i, false), "a 1 2 \n", FailKind::TrailingText, 5);
+        fails(
+            |i| sample(i, false),
+            "a 1 1.5\n",
+            FailKind::InvalidTimestamp,
+            4,
+        );
+        fails(|i| sample(i, false), "a\n", FailKind::InvalidValue, 1);
+        fails(
+            |i| sample(i, false),
+            "{} 1\n",
+            FailKind::InvalidMetricName,
+            0,
+        );
+        fails(|i| sample(i, false), "a\0b 1\n", FailKind::InvalidValue, 1);
     }
 
     #[test]
     fn comments() {
         assert_eq!(
-            run(comment, " HELP a x\\ny \n").unwrap().1,
+            run(|i| comment(i, false), " HELP a x\\ny \n").unwrap().1,
             CommentParts::Help("a", "x\\ny ")
         );
         assert_eq!(
-            run(comment, " TYPE a counter\n").unwrap().1,
+            run(|i| comment(i, false), " TYPE a counter\n").unwrap().1,
             CommentParts::Type("a", "counter")
         );
         assert_eq!(
-            run(comment, " TYPE a \n").unwrap().1,
+            run(|i| comment(i, false), " TYPE a \n").unwrap().1,
             CommentParts::Type("a", "")
         );
         assert_eq!(
-            run(comment, " HELP a\n").unwrap().1,
+            run(|i| comment(i, false), " HELP a\n").unwrap().1,
             CommentParts::Plain(" HELP a")
         );
         assert_eq!(
-            run(comment, " HELP\n").unwrap().1,
+            run(|i| comment(i, false), " HELP\n").unwrap().1,
             CommentParts::Plain(" HELP")
         );
-        assert_eq!(run(comment, "\n").unwrap().1, CommentParts::Plain(""));
         assert_eq!(
-            run(comment, " other words\n").unwrap().1,
+            run(|i| comment(i, false), "\n").unwrap().1,
+            CommentParts::Plain("")
+        );
+        assert_eq!(
+            run(|i| comment(i, false), " other words\n").unwrap().1,
             CommentParts::Plain(" other words")
         );
         fails(
-            comment,
+            |i| comment(i, false),
             " HELP 1a x\n",
             FailKind::InvalidMetricNameInComment,
             6,
         );
         fails(
-            comment,
+            |i| comment(i, false),
             " HELP a x\\t\n",
             FailKind::InvalidEscape('t', Escapes::Help),
             9,
         );
         fails(
-            comment,
+            |i| comment(i, false),
             " HELP a x\\\n",
             FailKind::InvalidEscape('\n', Escapes::Help),
             9,
         );
-        fails(comment, " HELP a x", FailKind::Eof, 9);
-        fails(comment, "", FailKind::Eof, 0);
+        fails(|i| comment(i, false), " HELP a x", FailKind::Eof, 9);
+        fails(|i| comment(i, false), "", FailKind::Eof, 0);
+    }
+
+    #[test]
+    fn quoted_names() {
+        let utf8 = |i| sample(i, true);
+        let (_, s) = run(utf8, "{\"my.metric\", \"a.b\"=\"v\", plain=\"x\"} 1\n").unwrap();
+        assert_eq!(s.name, "my.metric");
+        assert_eq!(s.labels, Some(r#""my.metric", "a.b"="v", plain="x""#));
+        let labels: Vec<_> =
+            std::iter::successors(next_label(s.labels.unwrap(), true), |(rest, _)| {
+                next_label(rest, true)
+            })
+            .map(|(_, l)| l)
+            .collect();
+        assert_eq!(labels, [("a.b", "v"), ("plain", "x")]);
+        // Anywhere in the braces, once; escapes stay raw.
+        let (_, s) = run(utf8, "{a=\"1\",\"q\\\"x\\\\\"} 2\n").unwrap();
+        assert_eq!(s.name, r#"q\"x\\"#);
+        let (_, s) = run(utf8, "m{\"é\"=\"1\"} 2\n").unwrap();
+        assert_eq!((s.name, s.labels), ("m", Some(r#""é"="1""#)));
+        fails(utf8, "{\"a\",\"b\"} 1\n", FailKind::DuplicateMetricName, 5);
+        fails(utf8, "m{\"b\"} 1\n", FailKind::DuplicateMetricName, 2);
+        fails(utf8, "{\"my.metric 1\n", FailKind::UnterminatedName, 1);
+        fails(utf8, "{\"a\\tb\"} 1\n", FailKind::InvalidNameEscape('t'), 3);
+        fails(utf8, "{\"\"} 1\n", FailKind::InvalidMetricName, 1);
+        fails(
+            utf8,
+            "{\"a\",\"\"=\"v\"} 1\n",
+            FailKind::InvalidLabelName,
+            5,
+        );
+        fails(
+            utf8,
+            "{\"a\",\"__name__\"=\"v\"} 1\n",
+            FailKind::ReservedLabelName,
+            5,
+        );
+        fails(utf8, "{\"a\" x} 1\n", FailKind::ExpectedEquals('x'), 5);
+        fails(utf8, "{a=\"b\"} 1\n", FailKind::InvalidMetricName, 0);
+        fails(utf8, "\"a\" 1\n", FailKind::InvalidMetricName, 0);
+        // Without the option, the classic errors.
+        fails(
+            |i| sample(i, false),
+            "{\"a\"} 1\n",
+            FailKind::InvalidMetricName,
+            0,
+        );
+        fails(
+            |i| sample(i, false),
+            "m{\"a\"=\"b\"} 1\n",
+            FailKind::InvalidLabelName,
+            2,
+        );
+    }
+
+    #[test]
+    fn quoted_names_in_comments() {
+        assert_eq!(
+            run(|i| comment(i, true), " TYPE \"my.metric\" counter\n")
+                .unwrap()
+                .1,
+            CommentParts::Type("my.metric", "counter")
+        );
+        assert_eq!(
+            run(|i| comment(i, true), " HELP \"a\\nb\" x y\n")
+                .unwrap()
+                .1,
+            CommentParts::Help(r"a\nb", "x y")
+        );
+        fails(
+            |i| comment(i, true),
+            " HELP \"a\"b x\n",
+            FailKind::InvalidMetricNameInComment,
+            9,
+        );
+        fails(
+            |i| comment(i, true),
+            " TYPE \"a counter\n",
+            FailKind::UnterminatedName,
+            6,
+        );
+        fails(
+            |i| comment(i, false),
+            " TYPE \"a\" counter\n",
+            FailKind::InvalidMetricNameInComment,
+            6,
+        );
     }
 }

@@ -38,6 +38,7 @@ pub struct Lexer<'a> {
     input: &'a str,
     pos: usize,
     done: bool,
+    utf8_names: bool,
 }
 
 /// One line of input and where it starts.
@@ -68,7 +69,8 @@ pub enum Line<'a> {
 /// A `# HELP` line.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HelpLine<'a> {
-    /// The metric name.
+    /// The metric name as written: for a quoted name (`"my.metric"`), the text between the
+    /// quotes with its escapes not yet decoded ([`HelpLine::decoded_name`] decodes them).
     pub name: &'a str,
     /// The help text as written (escapes not yet decoded). Empty when the line ended after
     /// the name and its blanks: Go then declares the name but sets no help.
@@ -78,6 +80,11 @@ pub struct HelpLine<'a> {
 }
 
 impl<'a> HelpLine<'a> {
+    /// The metric name with the escapes of a quoted name decoded; borrowed when there is none.
+    pub fn decoded_name(&self) -> Cow<'a, str> {
+        escape::unescape_name(self.name)
+    }
+
     /// The help text with `\\` and `\n` decoded; borrowed when there is no escape.
     pub fn text(&self) -> Cow<'a, str> {
         escape::unescape(self.raw, Escapes::Help)
@@ -87,7 +94,8 @@ impl<'a> HelpLine<'a> {
 /// A `# TYPE` line.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TypeLine<'a> {
-    /// The metric name.
+    /// The metric name as written: for a quoted name (`"my.metric"`), the text between the
+    /// quotes with its escapes not yet decoded ([`TypeLine::decoded_name`] decodes them).
     pub name: &'a str,
     /// The type word as written (may be invalid; empty when the line ended after the name).
     pub word: &'a str,
@@ -95,7 +103,12 @@ pub struct TypeLine<'a> {
     pub name_offset: usize,
 }
 
-impl TypeLine<'_> {
+impl<'a> TypeLine<'a> {
+    /// The metric name with the escapes of a quoted name decoded; borrowed when there is none.
+    pub fn decoded_name(&self) -> Cow<'a, str> {
+        escape::unescape_name(self.name)
+    }
+
     /// The declared type, if the word is one Go's text parser knows: `counter`, `gauge`,
     /// `summary`, `untyped`, `histogram` or `gauge_histogram`, in any case.
     pub fn metric_type(&self) -> Option<MetricType> {
@@ -119,7 +132,9 @@ impl TypeLine<'_> {
 /// A sample line.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Sample<'a> {
-    /// The metric name as written (with any `_bucket`, `_sum`, `_count` suffix).
+    /// The metric name as written, with any `_bucket`, `_sum`, `_count` suffix: for a quoted
+    /// name (`{"my.metric"}`), the text between the quotes with its escapes not yet decoded
+    /// ([`Sample::decoded_name`] decodes them).
     pub name: &'a str,
     /// The labels, still raw.
     pub labels: RawLabels<'a>,
@@ -129,11 +144,20 @@ pub struct Sample<'a> {
     pub timestamp_ms: Option<i64>,
 }
 
+impl<'a> Sample<'a> {
+    /// The metric name with the escapes of a quoted name decoded; borrowed when there is none.
+    pub fn decoded_name(&self) -> Cow<'a, str> {
+        escape::unescape_name(self.name)
+    }
+}
+
 /// The label set of a sample as written, parsed again when iterated (it was checked once).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct RawLabels<'a> {
     raw: &'a str,
     offset: usize,
+    /// Whether the set was read with UTF-8 names on (it may hold quoted names).
+    utf8: bool,
 }
 
 impl<'a> RawLabels<'a> {
@@ -153,6 +177,7 @@ impl<'a> RawLabels<'a> {
             raw: self.raw,
             rest: self.raw,
             base: self.offset,
+            utf8: self.utf8,
         }
     }
 }
@@ -172,19 +197,24 @@ pub struct RawLabelIter<'a> {
     raw: &'a str,
     rest: &'a str,
     base: usize,
+    utf8: bool,
 }
 
 impl<'a> Iterator for RawLabelIter<'a> {
     type Item = RawLabel<'a>;
 
     fn next(&mut self) -> Option<RawLabel<'a>> {
-        let (rest, (name, raw_value)) = grammar::next_label(self.rest)?;
+        let (rest, (name, raw_value)) = grammar::next_label(self.rest, self.utf8)?;
         self.rest = rest;
+        let at = self.raw.offset(name);
+        // A bare name follows `{`, `,` or a blank; a quoted one its opening quote.
+        let quoted = at > 0 && self.raw.as_bytes().get(at - 1) == Some(&b'"');
         Some(RawLabel {
             name,
             raw_value,
-            name_offset: self.base + self.raw.offset(name),
+            name_offset: self.base + at,
             value_offset: self.base + self.raw.offset(raw_value),
+            quoted,
         })
     }
 }
@@ -192,7 +222,8 @@ impl<'a> Iterator for RawLabelIter<'a> {
 /// One label of a sample, its value still escaped.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RawLabel<'a> {
-    /// The label name.
+    /// The label name as written: for a quoted name (`"a.b"="v"`), the text between the
+    /// quotes with its escapes not yet decoded ([`RawLabel::decoded_name`] decodes them).
     pub name: &'a str,
     /// The value as written between the quotes.
     pub raw_value: &'a str,
@@ -200,9 +231,21 @@ pub struct RawLabel<'a> {
     pub name_offset: usize,
     /// Byte offset of the value (after the opening quote) in the input.
     pub value_offset: usize,
+    /// Whether the name was written quoted (`"a.b"="v"`); only then may it hold escapes.
+    pub quoted: bool,
 }
 
 impl<'a> RawLabel<'a> {
+    /// The label name with the escapes of a quoted name decoded; borrowed when there is none.
+    #[inline]
+    pub fn decoded_name(&self) -> Cow<'a, str> {
+        if self.quoted {
+            escape::unescape_name(self.name)
+        } else {
+            Cow::Borrowed(self.name)
+        }
+    }
+
     /// The value with escapes decoded; borrowed when there is no backslash.
     pub fn value(&self) -> Cow<'a, str> {
         escape::unescape(self.raw_value, Escapes::LabelValue)
@@ -216,7 +259,28 @@ impl<'a> Lexer<'a> {
             input,
             pos: 0,
             done: false,
+            utf8_names: false,
         }
+    }
+
+    /// Whether to read the Prometheus 3 quoted names (`{"my.metric", "a.b"="v"} 1`,
+    /// `# TYPE "my.metric" counter`); off by default, as in Go's `expfmt` 0.39, which refuses
+    /// them. Legacy input lexes the same either way.
+    ///
+    /// ```
+    /// use expfmt::text::{Lexer, Line};
+    ///
+    /// let input = "{\"my.metric\",\"a.b\"=\"x\"} 1\n";
+    /// assert!(Lexer::new(input).next().is_some_and(|r| r.is_err()));
+    /// let Some(Ok(record)) = Lexer::new(input).utf8_names(true).next() else { panic!() };
+    /// let Line::Sample(s) = record.line else { panic!() };
+    /// assert_eq!(s.name, "my.metric");
+    /// assert_eq!(s.labels.iter().next().map(|l| l.name), Some("a.b"));
+    /// ```
+    #[must_use]
+    pub fn utf8_names(mut self, on: bool) -> Self {
+        self.utf8_names = on;
+        self
     }
 
     /// The input the lexer reads.
@@ -237,7 +301,7 @@ impl<'a> Lexer<'a> {
             Some(b'\n') => Ok(Line::Blank),
             Some(b'#') => {
                 let after = body.get(1..).unwrap_or_default();
-                grammar::comment(after).map(|(_, c)| match c {
+                grammar::comment(after, self.utf8_names).map(|(_, c)| match c {
                     CommentParts::Plain(text) => Line::Comment(text),
                     CommentParts::Help(name, raw) => Line::Help(HelpLine {
                         name,
@@ -251,10 +315,11 @@ impl<'a> Lexer<'a> {
                     }),
                 })
             }
-            Some(_) => grammar::sample(body).map(|(_, s)| {
+            Some(_) => grammar::sample(body, self.utf8_names).map(|(_, s)| {
                 let labels = s.labels.map_or_else(RawLabels::default, |raw| RawLabels {
                     raw,
                     offset: at(raw),
+                    utf8: self.utf8_names,
                 });
                 Line::Sample(Sample {
                     name: s.name,
@@ -299,7 +364,13 @@ impl<'a> Lexer<'a> {
                     Escapes::Help => EscapeContext::Help,
                 },
             },
+            FailKind::InvalidNameEscape(found) => ErrorKind::InvalidEscape {
+                found,
+                context: EscapeContext::Name,
+            },
             FailKind::NewlineInLabelValue => ErrorKind::NewlineInLabelValue,
+            FailKind::UnterminatedName => ErrorKind::UnterminatedQuotedName,
+            FailKind::DuplicateMetricName => ErrorKind::DuplicateMetricName,
             FailKind::InvalidValue => ErrorKind::InvalidValue { found: token() },
             FailKind::InvalidTimestamp => ErrorKind::InvalidTimestamp { found: token() },
             FailKind::TrailingText => {

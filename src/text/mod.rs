@@ -28,6 +28,17 @@
 //! - A sample for a family declared `gauge_histogram` is an error at that line. Go records a
 //!   series with no value and fails later, when encoding it.
 //!
+//! # UTF-8 names
+//!
+//! Prometheus 3 writes names outside the legacy charset quoted: `# HELP "my.metric" text`,
+//! `# TYPE "my.metric" counter`, `{"my.metric", "a.b"="v", plain="x"} 1`. The quoted metric
+//! name stands alone inside the braces (anywhere in them, once; Go's newer encoder puts it
+//! first), a quoted label name is followed by `=` as a bare one is, and quoted names take the
+//! escapes of label values (`\\`, `\"`, `\n`). A sample's `_bucket`, `_sum` or `_count`
+//! suffix sits inside the quotes: `{"my.metric_bucket",le="1"} 3`. The parsers read this
+//! syntax only when asked ([`parse_utf8`], [`Lexer::utf8_names`], [`Families::utf8_names`]),
+//! since Go's `expfmt` 0.39 refuses it; [`encode`] writes it for any name that needs it.
+//!
 //! Like Go, and perhaps surprisingly: every line, the last included, must end with `\n`; CR
 //! before the `\n` is not stripped (so CRLF input fails on its first value); blanks after the
 //! value or the timestamp are errors; `.5`, `5.`, `Infinity` and `nan` are numbers while
@@ -69,7 +80,7 @@ pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 ///
 /// The first syntax or grouping error, with its line and column.
 pub fn parse(input: &str) -> Result<Vec<MetricFamily<'_>>> {
-    families::collect(input, Limits::unlimited())
+    families::collect(input, Limits::unlimited(), false)
 }
 
 /// Like [`parse`], refusing input beyond `limits` (body size, families, series, labels per
@@ -89,7 +100,30 @@ pub fn parse(input: &str) -> Result<Vec<MetricFamily<'_>>> {
 ///
 /// As [`parse`], and [`ErrorKind::LimitExceeded`] naming the limit.
 pub fn parse_with_limits<'a>(input: &'a str, limits: &Limits) -> Result<Vec<MetricFamily<'a>>> {
-    families::collect(input, *limits)
+    families::collect(input, *limits, false)
+}
+
+/// Like [`parse_with_limits`], also reading the Prometheus 3 quoted names (`{"my.metric"} 1`,
+/// `"a.b"="v"`, `# TYPE "my.metric" counter`; see the [module docs](self#utf-8-names)).
+///
+/// ```
+/// use expfmt::Limits;
+///
+/// let input = "# TYPE \"my.metric\" counter\n{\"my.metric\",\"a.b\"=\"x\"} 1\n";
+/// assert!(expfmt::text::parse(input).is_err());
+/// let families = expfmt::text::parse_utf8(input, &Limits::unlimited())?;
+/// assert_eq!(families[0].name, "my.metric");
+/// assert_eq!(families[0].metrics[0].label("a.b"), Some("x"));
+/// assert_eq!(expfmt::text::encode(&families)?, "# TYPE \"my.metric\" counter\n{\"my.metric\",\"a.b\"=\"x\"} 1\n");
+/// # Ok::<(), expfmt::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`parse_with_limits`]; an unclosed quoted name is [`ErrorKind::UnterminatedQuotedName`]
+/// at its opening quote, a sample naming its metric twice [`ErrorKind::DuplicateMetricName`].
+pub fn parse_utf8<'a>(input: &'a str, limits: &Limits) -> Result<Vec<MetricFamily<'a>>> {
+    families::collect(input, *limits, true)
 }
 
 /// Checks that `input` is UTF-8, then [`parse`]s it.
@@ -162,6 +196,13 @@ impl<'a> Families<'a> {
             state: State::Reading,
             pending: too_large,
         }
+    }
+
+    /// Whether to read the Prometheus 3 quoted names, as [`Lexer::utf8_names`]; off by default.
+    #[must_use]
+    pub fn utf8_names(mut self, on: bool) -> Self {
+        self.lexer = self.lexer.utf8_names(on);
+        self
     }
 }
 

@@ -3,7 +3,7 @@
 //! The name and label parts (`metric_name`, `label_name`, `label_value`, `labels`, `help`,
 //! `sample_value`) suit every format; the value parts generate what each family type can hold,
 //! including native histograms and exemplars (which only protobuf carries). Every generated
-//! model is valid: names in Go's legacy charset, values matching the family type, native
+//! model is valid: names in Go's legacy charset (except from the `utf8_` strategies), values matching the family type, native
 //! histograms whose spans cover their buckets and whose counts stay non-negative. Floats are
 //! never NaN, so generated models compare equal to themselves.
 #![allow(dead_code, reason = "each test crate uses a different part")]
@@ -26,6 +26,44 @@ pub fn metric_name() -> impl Strategy<Value = String> {
 pub fn label_name() -> impl Strategy<Value = String> {
     "[a-zA-Z_][a-zA-Z0-9_]{0,15}".prop_filter("reserved label name", |n| {
         n != "le" && n != "quantile" && !n.starts_with("__")
+    })
+}
+
+/// A metric name, sometimes outside the legacy charset (Prometheus 3 UTF-8 names): any
+/// printable text, or one with the characters that need escaping when quoted. Not for the Go
+/// 0.39 differential tests, which refuse such names.
+pub fn utf8_metric_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => metric_name(),
+        1 => "\\PC{1,12}",
+        1 => prop::sample::select(vec![
+            "my.metric".to_owned(),
+            "0starts_with_digit".to_owned(),
+            "q\"uo\\te\nnl".to_owned(),
+            "ünï 🙂".to_owned(),
+        ]),
+    ]
+}
+
+/// A label name, sometimes outside the legacy label charset (`:` included); never empty,
+/// `le`, `quantile` or `__`-prefixed.
+pub fn utf8_label_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => label_name(),
+        1 => "\\PC{1,10}",
+        1 => prop::sample::select(vec!["a.b".to_owned(), "a:b".to_owned(), "x\"\n\\".to_owned()]),
+    ]
+    .prop_filter("reserved label name", |n| {
+        n != "le" && n != "quantile" && !n.starts_with("__")
+    })
+}
+
+/// A label set with distinct, possibly UTF-8, names.
+pub fn utf8_labels(max: usize) -> impl Strategy<Value = Vec<Label<'static>>> {
+    prop::collection::btree_map(utf8_label_name(), label_value(), 0..=max).prop_map(|m| {
+        m.into_iter()
+            .map(|(n, v)| Label::new(n, v))
+            .collect::<Vec<_>>()
     })
 }
 
@@ -301,7 +339,17 @@ pub fn metric_type() -> impl Strategy<Value = MetricType> {
 
 /// A metric of a family of type `t`.
 pub fn metric(t: MetricType) -> impl Strategy<Value = Metric<'static>> {
-    (labels(4), value(t), timestamp_ms()).prop_map(|(labels, value, timestamp_ms)| Metric {
+    metric_with(t, false)
+}
+
+/// A metric of a family of type `t`, its label names sometimes UTF-8 with `utf8`.
+pub fn metric_with(t: MetricType, utf8: bool) -> impl Strategy<Value = Metric<'static>> {
+    let labels = if utf8 {
+        utf8_labels(4).boxed()
+    } else {
+        labels(4).boxed()
+    };
+    (labels, value(t), timestamp_ms()).prop_map(|(labels, value, timestamp_ms)| Metric {
         labels,
         value,
         timestamp_ms,
@@ -310,14 +358,19 @@ pub fn metric(t: MetricType) -> impl Strategy<Value = Metric<'static>> {
 
 /// A family of any protobuf type, with HELP, unit, and up to `max_metrics` metrics.
 pub fn family(max_metrics: usize) -> impl Strategy<Value = MetricFamily<'static>> {
-    (
-        metric_name(),
-        help(),
-        prop::option::of("[a-z]{1,8}"),
-        metric_type(),
-    )
-        .prop_flat_map(move |(name, help, unit, t)| {
-            prop::collection::vec(metric(t), 0..=max_metrics).prop_map(move |metrics| {
+    family_with(max_metrics, false)
+}
+
+/// As [`family`], its names sometimes UTF-8 with `utf8`.
+pub fn family_with(max_metrics: usize, utf8: bool) -> impl Strategy<Value = MetricFamily<'static>> {
+    let name = if utf8 {
+        utf8_metric_name().boxed()
+    } else {
+        metric_name().boxed()
+    };
+    (name, help(), prop::option::of("[a-z]{1,8}"), metric_type()).prop_flat_map(
+        move |(name, help, unit, t)| {
+            prop::collection::vec(metric_with(t, utf8), 0..=max_metrics).prop_map(move |metrics| {
                 MetricFamily {
                     name: Cow::Owned(name.clone()),
                     help: help.clone().map(Cow::Owned),
@@ -326,12 +379,18 @@ pub fn family(max_metrics: usize) -> impl Strategy<Value = MetricFamily<'static>
                     metrics,
                 }
             })
-        })
+        },
+    )
 }
 
 /// A few families, maybe none.
 pub fn families() -> impl Strategy<Value = Vec<MetricFamily<'static>>> {
     prop::collection::vec(family(4), 0..4)
+}
+
+/// A few families whose names are sometimes UTF-8 (not for the Go 0.39 differential tests).
+pub fn utf8_families() -> impl Strategy<Value = Vec<MetricFamily<'static>>> {
+    prop::collection::vec(family_with(4, true), 0..4)
 }
 
 /// At least one family.

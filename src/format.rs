@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::names::EscapingScheme;
+
 /// An exposition format this crate reads and writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -35,6 +37,12 @@ impl Format {
             Format::Text => TEXT,
             Format::OpenMetrics => OPENMETRICS,
         }
+    }
+
+    /// [`Format::content_type`] with the name escaping scheme the body was written with, as
+    /// Prometheus 3 scrapers read it: `...; escaping=underscores`.
+    pub fn content_type_escaped(self, scheme: EscapingScheme) -> String {
+        format!("{}; escaping={}", self.content_type(), scheme.as_str())
     }
 }
 
@@ -121,7 +129,7 @@ const OPENMETRICS_TYPE: &str = "application/openmetrics-text";
 /// assert_eq!(negotiate(""), Format::Text);
 /// ```
 pub fn negotiate(accept: &str) -> Format {
-    choose(accept, false)
+    choose(accept, false).0
 }
 
 /// As [`negotiate`], and OpenMetrics for `application/openmetrics-text` with `version=1.0.0`,
@@ -137,31 +145,67 @@ pub fn negotiate(accept: &str) -> Format {
 /// assert_eq!(expfmt::format::negotiate(prometheus), Format::Text);
 /// ```
 pub fn negotiate_including_openmetrics(accept: &str) -> Format {
-    choose(accept, true)
+    choose(accept, true).0
 }
 
-fn choose(accept: &str, openmetrics: bool) -> Format {
+/// As [`negotiate_including_openmetrics`] (or [`negotiate`] when `openmetrics` is false), and
+/// the name escaping scheme the scraper asked for in the chosen clause's `escaping` parameter
+/// (Prometheus 3), as newer Go's `Negotiate` and `Format.ToEscapingScheme` read it: `allow-utf-8`,
+/// `underscores`, `dots` or `values`; [`EscapingScheme::Underscores`] when the clause names none
+/// or one that does not parse (Go 0.39 ignores the parameter). Apply the scheme with
+/// [`crate::names::escape_family`] before encoding, and answer with
+/// [`Format::content_type_escaped`].
+///
+/// ```
+/// use expfmt::{format::negotiate_escaping, names::EscapingScheme, Format};
+/// let prometheus3 = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8,\
+///     text/plain;version=0.0.4;escaping=underscores;q=0.5";
+/// assert_eq!(
+///     negotiate_escaping(prometheus3, true),
+///     (Format::OpenMetrics, EscapingScheme::AllowUtf8)
+/// );
+/// assert_eq!(
+///     negotiate_escaping(prometheus3, false),
+///     (Format::Text, EscapingScheme::Underscores)
+/// );
+/// assert_eq!(negotiate_escaping("text/plain", false).1, EscapingScheme::Underscores);
+/// assert_eq!(
+///     Format::Text.content_type_escaped(EscapingScheme::Values),
+///     "text/plain; version=0.0.4; charset=utf-8; escaping=values"
+/// );
+/// ```
+pub fn negotiate_escaping(accept: &str, openmetrics: bool) -> (Format, EscapingScheme) {
+    let (format, escaping) = choose(accept, openmetrics);
+    let scheme = escaping
+        .and_then(|e| e.parse::<EscapingScheme>().ok())
+        .unwrap_or_default();
+    (format, scheme)
+}
+
+/// The chosen format and the chosen clause's `escaping` parameter.
+fn choose(accept: &str, openmetrics: bool) -> (Format, Option<&str>) {
     for clause in parse_accept(accept) {
+        let escaping = clause.param("escaping");
         let version = clause.param("version").unwrap_or("");
         if clause.main == "application"
             && clause.sub == "vnd.google.protobuf"
             && clause.param("proto") == Some(PROTO_PROTOCOL)
             && clause.param("encoding") == Some("delimited")
         {
-            return Format::ProtoDelimited;
+            return (Format::ProtoDelimited, escaping);
         }
         if clause.main == "text" && clause.sub == "plain" && matches!(version, "0.0.4" | "") {
-            return Format::Text;
+            return (Format::Text, escaping);
         }
         if openmetrics
             && clause.main == "application"
             && clause.sub == "openmetrics-text"
             && matches!(version, "1.0.0" | "0.0.1" | "")
         {
-            return Format::OpenMetrics;
+            return (Format::OpenMetrics, escaping);
         }
     }
-    Format::Text
+    (Format::Text, None)
 }
 
 /// One clause of an `Accept` header.
@@ -242,4 +286,42 @@ fn go_parse_f32(s: &str) -> f32 {
         reason = "rounding to float32 is what Go's bitSize 32 does"
     )]
     crate::number::parse_float(s).map_or(0.0, |v| v as f32)
+}
+
+#[cfg(test)]
+mod escaping_tests {
+    use super::*;
+
+    #[test]
+    fn escaping_comes_from_the_chosen_clause_only() {
+        let accept = "text/plain;escaping=dots;q=0.2,\
+            application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;\
+            encoding=delimited;escaping=values;q=0.9";
+        assert_eq!(
+            negotiate_escaping(accept, false),
+            (Format::ProtoDelimited, EscapingScheme::Values)
+        );
+        // A value that is not a scheme, or none, or no clause matching: the default.
+        for accept in [
+            "text/plain;escaping=bogus",
+            "text/plain;escaping=",
+            "application/json;escaping=dots",
+        ] {
+            assert_eq!(
+                negotiate_escaping(accept, true),
+                (Format::Text, EscapingScheme::Underscores),
+                "{accept}"
+            );
+        }
+        // The scheme does not change which format is chosen.
+        for accept in [
+            "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8",
+            "x/y",
+        ] {
+            assert_eq!(
+                negotiate_escaping(accept, true).0,
+                negotiate_including_openmetrics(accept)
+            );
+        }
+    }
 }

@@ -153,7 +153,7 @@ impl From<std::io::Error> for Error {
 pub struct Snippet(String);
 
 impl Snippet {
-    const MAX: usize = 64;
+    const MAX: usize = 48;
 
     pub(crate) fn new(s: &str) -> Self {
         let mut out = String::with_capacity(s.len().min(Self::MAX) + 8);
@@ -391,8 +391,8 @@ pub enum ErrorKind {
     /// a family split by another (`a`, `b`, `a`), the same name twice, or names that could
     /// collide (a gauge `a_created` and a counter `a`).
     #[error(
-        "metric name {name} clashes with the {metric_type} family {family} (a family's lines \
-         must be together, and no two families may share a sample name)"
+        "metric name {name} clashes with {metric_type} family {family}: families must be \
+         contiguous, sample names unique"
     )]
     NameClash {
         /// The name that clashes.

@@ -540,3 +540,36 @@ fn h40_encoder_escapes_hostile_values() {
     let back = parse(&text);
     assert_eq!(back, [family]);
 }
+
+/// Found by the `openmetrics_parse` fuzz target: quoted names of control characters, each
+/// escaped to six bytes in the message, made a name-clash error over 256 bytes. The message now
+/// stays short for two worst-case names at a large line and column.
+#[test]
+fn regression_long_clash_message() {
+    let input = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/regressions/openmetrics_long_clash_message.om"
+    ))
+    .unwrap();
+    let input = std::str::from_utf8(&input).unwrap();
+    let e = openmetrics::parse_utf8(input, &Limits::unlimited()).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::NameClash { .. }), "{e}");
+    assert!(
+        e.to_string().len() <= 256,
+        "{} bytes: {e}",
+        e.to_string().len()
+    );
+
+    // The same clash with the longest escapes there are, far into a big input.
+    let name: String = std::iter::repeat_n('\u{10ffff}', 100).collect();
+    let filler: String = (0..200_000).map(|i| format!("g{i} 1\n")).collect();
+    let page = format!("{filler}{{\"{name}\"}} 1\nx 1\n{{\"{name}\"}} 2\n# EOF\n");
+    let e = openmetrics::parse_utf8(&page, &Limits::unlimited()).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::NameClash { .. }), "{e}");
+    assert!(e.line() > Some(200_000));
+    assert!(
+        e.to_string().len() <= 256,
+        "{} bytes: {e}",
+        e.to_string().len()
+    );
+}

@@ -1157,8 +1157,8 @@ mod tests {
             (
                 "a 1\nb 1\na 1\n# EOF\n",
                 (
-                    "metric name \"a\" clashes with the unknown family \"a\" (a family's lines \
-                     must be together, and no two families may share a sample name)",
+                    "metric name \"a\" clashes with unknown family \"a\": families must be \
+                     contiguous, sample names unique",
                     3,
                     1,
                 ),
@@ -1166,8 +1166,8 @@ mod tests {
             (
                 "# TYPE a counter\na 1\n# EOF\n",
                 (
-                    "metric name \"a\" clashes with the counter family \"a\" (a family's lines \
-                     must be together, and no two families may share a sample name)",
+                    "metric name \"a\" clashes with counter family \"a\": families must be \
+                     contiguous, sample names unique",
                     2,
                     1,
                 ),

@@ -427,3 +427,21 @@ pub fn mixed_page() -> Page {
         samples,
     }
 }
+
+/// Keeps the first metric of each label set in every family: the generators may repeat a
+/// counter's or gauge's label set further down its family, which text 0.0.4 allows and
+/// OpenMetrics does not (its encoder refuses such a family).
+pub fn distinct_series(families: &mut [expfmt::MetricFamily<'_>]) {
+    for f in families {
+        let mut seen = std::collections::HashSet::new();
+        f.metrics.retain(|m| {
+            let mut key: Vec<_> = m
+                .labels
+                .iter()
+                .map(|l| (l.name.to_string(), l.value.to_string()))
+                .collect();
+            key.sort();
+            seen.insert(key)
+        });
+    }
+}

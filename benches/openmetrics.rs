@@ -21,20 +21,7 @@ use expfmt::{openmetrics, text};
 fn bench(c: &mut Criterion) {
     let (page, _) = corpus::mixed(4000);
     let mut families = text::parse(&page).unwrap();
-    // The generator may repeat a counter's or gauge's label set further down its family, which
-    // text 0.0.4 allows and OpenMetrics does not (a series is contiguous): keep the first.
-    for f in &mut families {
-        let mut seen = std::collections::HashSet::new();
-        f.metrics.retain(|m| {
-            let mut key: Vec<_> = m
-                .labels
-                .iter()
-                .map(|l| (l.name.clone(), l.value.clone()))
-                .collect();
-            key.sort();
-            seen.insert(key)
-        });
-    }
+    corpus::distinct_series(&mut families);
     let text_input = text::encode(&families).unwrap();
     let om_input = openmetrics::encode(&families).unwrap();
     let series: usize = families.iter().map(|f| f.metrics.len()).sum();

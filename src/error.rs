@@ -402,7 +402,8 @@ pub enum ErrorKind {
         /// Its type.
         metric_type: MetricType,
     },
-    /// A series that comes back after another series of its family.
+    /// A series that comes back after another series of its family (when parsing
+    /// OpenMetrics, or encoding it from a model whose metrics repeat a label set apart).
     #[error("series of family {family} is interleaved with another series")]
     SeriesNotContiguous {
         /// The family name.

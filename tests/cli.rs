@@ -401,11 +401,25 @@ fn convert_refuses_what_the_target_cannot_carry() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Text 0.0.4 lets `a` come back (Go merges the lines into two metrics of `a`, which
+    // OpenMetrics writes as two points of one series, together).
     let interleaved = expfmt(&["convert", "--to", "openmetrics", "-"], b"a 1\nb 2\na 3\n");
     assert!(interleaved.status.success());
     assert_eq!(
         String::from_utf8_lossy(&interleaved.stdout),
         "# TYPE a unknown\na 1.0\na 3.0\n# TYPE b unknown\nb 2.0\n# EOF\n"
+    );
+    // A series split by another within its family is refused rather than written in a form an
+    // OpenMetrics parser refuses.
+    let split = expfmt(
+        &["convert", "--to", "openmetrics", "-"],
+        b"a 1\na{x=\"y\"} 2\na 3\n",
+    );
+    assert_eq!(split.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&split.stderr);
+    assert!(
+        stderr.contains("interleaved with another series"),
+        "{stderr}"
     );
 }
 

@@ -43,16 +43,20 @@
 //! reserved (`__name__`) label name, a label called like the `le` or `quantile`
 //! the type adds, a value that does not fit the family type, a unit that is not a suffix of
 //! the name or stands on an info or stateset family, a stateset metric without its state
-//! label, an exemplar over 128 code points. Not checked: the rules that span several metrics or
-//! families (two families of one name, a series split in two, decreasing bucket counts,
+//! label, an exemplar over 128 code points, a label set that comes back after another one in its
+//! family (`SeriesNotContiguous`; text 0.0.4 and protobuf carry that). Not checked: the rules that span
+//! several families or points (two families of one name, decreasing bucket counts,
 //! negative counters); a model that breaks them gives text that [`parse`](super::parse)
 //! refuses.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::fmt::Write as _;
+use std::hash::BuildHasher as _;
 
 use crate::error::{ErrorKind, Result, Snippet};
 use crate::escape::{escape_into, quote_name_into, Escapes};
+use crate::hash::RandomState;
 use crate::model::{Count, Exemplar, Label, Metric, MetricFamily, MetricType, Value};
 use crate::names;
 use crate::number::{write_openmetrics_float, write_seconds, write_seconds_ms};
@@ -76,6 +80,9 @@ pub fn encode_into(out: &mut String, families: &[MetricFamily<'_>]) -> Result<()
 pub(crate) struct Names<'f> {
     names: HashSet<&'f str>,
     created_bases: HashSet<&'f str>,
+    /// Label-set hashes of the family being written, reused from family to family.
+    series: RefCell<Vec<(u64, usize)>>,
+    hasher: RandomState,
 }
 
 impl<'f> Names<'f> {
@@ -88,6 +95,8 @@ impl<'f> Names<'f> {
             return Names {
                 names: HashSet::new(),
                 created_bases: HashSet::new(),
+                series: RefCell::default(),
+                hasher: RandomState::default(),
             };
         }
         let mut names = HashSet::with_capacity(families.len());
@@ -100,13 +109,61 @@ impl<'f> Names<'f> {
         Names {
             names,
             created_bases,
+            series: RefCell::default(),
+            hasher: RandomState::default(),
         }
+    }
+
+    /// Whether a label set of `metrics` comes back after another label set (in any order of
+    /// its labels): OpenMetrics wants the points of a series together, text 0.0.4 and
+    /// protobuf do not, and a parser refuses the split. Sorts label-set hashes in a reused
+    /// buffer, so it allocates only when a family has more metrics than any before it.
+    fn splits_a_series(&self, metrics: &[Metric<'_>]) -> bool {
+        if metrics.len() < 3 {
+            return false;
+        }
+        let mut series = self.series.borrow_mut();
+        series.clear();
+        series.extend(metrics.iter().enumerate().map(|(i, m)| {
+            let hash = m.labels.iter().fold(0u64, |acc, l| {
+                acc.wrapping_add(self.hasher.hash_one((l.name.as_ref(), l.value.as_ref())))
+            });
+            (hash, i)
+        }));
+        series.sort_unstable();
+        // Within a run of equal hashes (in input order), each metric's nearest earlier metric
+        // with the same labels must be the one just before it.
+        series.chunk_by(|a, b| a.0 == b.0).any(|run| {
+            run.iter().enumerate().any(|(k, &(_, i))| {
+                run[..k]
+                    .iter()
+                    .rev()
+                    .find(|&&(_, j)| same_labels(&metrics[j].labels, &metrics[i].labels))
+                    .is_some_and(|&(_, j)| j + 1 != i)
+            })
+        })
     }
 
     /// Whether a counter family named `base` + `_total` would clash with another family.
     fn clash(&self, base: &str) -> bool {
         self.names.contains(base) || self.created_bases.contains(base)
     }
+}
+
+/// Whether two label sets hold the same labels, in any order (a set repeating a name counts
+/// each label once, which is enough to catch every repeat a parser refuses).
+fn same_labels(a: &[Label<'_>], b: &[Label<'_>]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() <= 16 {
+        return a.iter().all(|x| b.contains(x)) && b.iter().all(|y| a.contains(y));
+    }
+    let mut x: Vec<&Label<'_>> = a.iter().collect();
+    let mut y: Vec<&Label<'_>> = b.iter().collect();
+    x.sort_unstable();
+    y.sort_unstable();
+    x == y
 }
 
 /// Appends one family (no `# EOF`); on error `out` is left as it was.
@@ -233,6 +290,12 @@ fn encode_family(
     } else {
         shape.sample
     };
+    if names.splits_a_series(&family.metrics) {
+        return Err(ErrorKind::SeriesNotContiguous {
+            family: Snippet::new(&family.name),
+        }
+        .into());
+    }
     for metric in &family.metrics {
         if !metric.value.fits(family.metric_type) {
             return Err(ErrorKind::ValueTypeMismatch {
@@ -827,5 +890,52 @@ mod tests {
             enc(&[family]).unwrap_err().to_string(),
             "exemplar labels are 129 code points long, over the limit of 128"
         );
+    }
+
+    #[test]
+    fn a_series_split_by_another_is_refused() {
+        let g = |labels: &[(&'static str, &'static str)], v| {
+            Metric::new(
+                labels.iter().map(|&(n, v)| Label::new(n, v)).collect(),
+                Value::Gauge(v),
+            )
+        };
+        let family = |metrics: Vec<Metric<'static>>| {
+            metrics.into_iter().fold(
+                MetricFamily::new("g", MetricType::Gauge),
+                MetricFamily::with_metric,
+            )
+        };
+        let mut out = String::new();
+        for twice in [
+            vec![g(&[], 1.0), g(&[("x", "y")], 0.0), g(&[], 2.0)],
+            vec![
+                g(&[("a", "1"), ("b", "2")], 1.0),
+                g(&[("x", "y")], 0.0),
+                g(&[("b", "2"), ("a", "1")], 2.0),
+            ],
+        ] {
+            let err = encode_into(&mut out, &[family(twice)]).unwrap_err();
+            assert!(
+                matches!(err.kind(), ErrorKind::SeriesNotContiguous { .. }),
+                "{err}"
+            );
+        }
+        // The points of one series together are fine: several lines of one series.
+        let together = family(vec![
+            g(&[("a", "1")], 1.0),
+            g(&[("a", "1")], 2.0),
+            g(&[], 3.0),
+        ]);
+        out.clear();
+        encode_into(&mut out, &[together]).unwrap();
+        let distinct = family(vec![
+            g(&[("a", "1")], 1.0),
+            g(&[("a", "2")], 2.0),
+            g(&[], 3.0),
+        ]);
+        out.clear();
+        encode_into(&mut out, &[distinct]).unwrap();
+        assert_eq!(super::super::parse(&out).unwrap()[0].metrics.len(), 3);
     }
 }

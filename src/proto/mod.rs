@@ -413,7 +413,8 @@ pub fn encode_into<B: BufMut>(buf: &mut B, families: &[MetricFamily<'_>]) -> Res
 
 fn encode_family<B: BufMut>(buf: &mut B, family: &MetricFamily<'_>) -> Result<()> {
     write::check(family)?;
-    let required = write::delimited_len(family);
+    let len = write::family_len(family);
+    let required = write::prefix_len(len) + len;
     let remaining = buf.remaining_mut();
     if remaining < required {
         return Err(ErrorKind::BufferTooSmall {
@@ -422,7 +423,7 @@ fn encode_family<B: BufMut>(buf: &mut B, family: &MetricFamily<'_>) -> Result<()
         }
         .into());
     }
-    write::write_delimited(buf, family);
+    write::write_delimited(buf, family, len);
     Ok(())
 }
 

@@ -7,8 +7,10 @@
 //! paths on random models.
 //!
 //! Writing a length-delimited message needs its length first, so each level computes the
-//! length of what it is about to write ([`Sized::len`]); lengths are pure arithmetic over the
-//! model, and nothing is allocated.
+//! length of what it is about to write ([`Encode::len`]); lengths are pure arithmetic over the
+//! model, and nothing is allocated. A nested message's length is computed again at each level
+//! above it (a histogram bucket's four times: family, metric, histogram, bucket); caching the
+//! lengths of one family in a reused buffer would save that if it ever shows in a profile.
 
 use bytes::BufMut;
 use prost::encoding::{encode_varint, encoded_len_varint};
@@ -81,17 +83,21 @@ pub(crate) fn check(f: &MetricFamily<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Appends `f` with its varint length prefix; `f` must have passed [`check`].
-pub(crate) fn write_delimited<B: BufMut>(buf: &mut B, f: &MetricFamily<'_>) {
-    let len = f.len();
-    encode_varint(len as u64, buf);
-    f.write(buf);
+/// Length of the `MetricFamily` message `f` (without its prefix); `f` must have passed
+/// [`check`].
+pub(crate) fn family_len(f: &MetricFamily<'_>) -> usize {
+    f.len()
 }
 
-/// Length of the delimited encoding of `f` (prefix included); `f` must have passed [`check`].
-pub(crate) fn delimited_len(f: &MetricFamily<'_>) -> usize {
-    let len = f.len();
-    encoded_len_varint(len as u64) + len
+/// Length of the varint prefix of a message of `len` bytes.
+pub(crate) fn prefix_len(len: usize) -> usize {
+    encoded_len_varint(len as u64)
+}
+
+/// Appends `f` with its varint length prefix, `len` being [`family_len`]`(f)`.
+pub(crate) fn write_delimited<B: BufMut>(buf: &mut B, f: &MetricFamily<'_>, len: usize) {
+    encode_varint(len as u64, buf);
+    f.write(buf);
 }
 
 // ----- field primitives -----
@@ -146,16 +152,16 @@ fn int(n: i64) -> u64 {
 }
 
 /// A message that can say its encoded length and write itself (without key or length).
-trait Sized {
+trait Encode {
     fn len(&self) -> usize;
     fn write<B: BufMut>(&self, buf: &mut B);
 }
 
-fn message_len<M: Sized>(field: u32, m: &M) -> usize {
+fn message_len<M: Encode>(field: u32, m: &M) -> usize {
     bytes_len(field, m.len())
 }
 
-fn put_message<B: BufMut, M: Sized>(buf: &mut B, field: u32, m: &M) {
+fn put_message<B: BufMut, M: Encode>(buf: &mut B, field: u32, m: &M) {
     put_key(buf, field, LEN);
     encode_varint(m.len() as u64, buf);
     m.write(buf);
@@ -163,7 +169,7 @@ fn put_message<B: BufMut, M: Sized>(buf: &mut B, field: u32, m: &M) {
 
 // ----- messages -----
 
-impl Sized for MetricFamily<'_> {
+impl Encode for MetricFamily<'_> {
     fn len(&self) -> usize {
         let type_number = type_number(self.metric_type).unwrap_or(0);
         bytes_len(1, self.name.len())
@@ -192,7 +198,7 @@ impl Sized for MetricFamily<'_> {
     }
 }
 
-impl Sized for Metric<'_> {
+impl Encode for Metric<'_> {
     fn len(&self) -> usize {
         let m = self;
         labels_len(1, &m.labels)
@@ -235,7 +241,7 @@ fn put_labels<B: BufMut>(buf: &mut B, field: u32, labels: &[Label<'_>]) {
     }
 }
 
-impl Sized for Label<'_> {
+impl Encode for Label<'_> {
     fn len(&self) -> usize {
         bytes_len(1, self.name.len()) + bytes_len(2, self.value.len())
     }
@@ -249,7 +255,7 @@ impl Sized for Label<'_> {
 /// `Gauge` and `Untyped`: one `double value = 1`.
 struct Scalar(f64);
 
-impl Sized for Scalar {
+impl Encode for Scalar {
     fn len(&self) -> usize {
         double_len(1)
     }
@@ -259,7 +265,7 @@ impl Sized for Scalar {
     }
 }
 
-impl Sized for Timestamp {
+impl Encode for Timestamp {
     fn len(&self) -> usize {
         (if self.seconds != 0 {
             varint_len(1, int(self.seconds))
@@ -282,7 +288,7 @@ impl Sized for Timestamp {
     }
 }
 
-impl Sized for Exemplar<'_> {
+impl Encode for Exemplar<'_> {
     fn len(&self) -> usize {
         labels_len(1, &self.labels)
             + double_len(2)
@@ -298,7 +304,7 @@ impl Sized for Exemplar<'_> {
     }
 }
 
-impl Sized for Counter<'_> {
+impl Encode for Counter<'_> {
     fn len(&self) -> usize {
         double_len(1)
             + self.exemplar.as_deref().map_or(0, |e| message_len(2, e))
@@ -316,7 +322,7 @@ impl Sized for Counter<'_> {
     }
 }
 
-impl Sized for Quantile {
+impl Encode for Quantile {
     fn len(&self) -> usize {
         2 * double_len(1)
     }
@@ -327,7 +333,7 @@ impl Sized for Quantile {
     }
 }
 
-impl Sized for Summary {
+impl Encode for Summary {
     fn len(&self) -> usize {
         self.count.map_or(0, |c| varint_len(1, c))
             + self.sum.map_or(0, |_| double_len(2))
@@ -363,7 +369,7 @@ fn count_len(c: Count, int_field: u32, float_field: u32) -> usize {
     }
 }
 
-impl Sized for Bucket<'_> {
+impl Encode for Bucket<'_> {
     fn len(&self) -> usize {
         count_len(self.count, 1, 4)
             + double_len(2)
@@ -384,7 +390,7 @@ impl Sized for Bucket<'_> {
     }
 }
 
-impl Sized for BucketSpan {
+impl Encode for BucketSpan {
     fn len(&self) -> usize {
         varint_len(1, zigzag32(self.offset)) + varint_len(2, u64::from(self.length))
     }
@@ -442,7 +448,7 @@ fn put_side<B: BufMut>(
     }
 }
 
-impl Sized for Histogram<'_> {
+impl Encode for Histogram<'_> {
     fn len(&self) -> usize {
         self.count.map_or(0, |c| count_len(c, 1, 4))
             + self.sum.map_or(0, |_| double_len(2))
@@ -508,8 +514,9 @@ mod tests {
     fn direct(f: &MetricFamily<'_>) -> Vec<u8> {
         check(f).unwrap();
         let mut out = Vec::new();
-        write_delimited(&mut out, f);
-        assert_eq!(out.len(), delimited_len(f));
+        let len = family_len(f);
+        write_delimited(&mut out, f, len);
+        assert_eq!(out.len(), prefix_len(len) + len);
         out
     }
 

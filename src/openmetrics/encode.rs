@@ -77,6 +77,7 @@ pub fn encode_into(out: &mut String, families: &[MetricFamily<'_>]) -> Result<()
 /// The names of the families being written, so that a counter can avoid clashing with them:
 /// every name, and the bases of the names that end in `_created`. Built with one allocation
 /// per set, looked up without any.
+#[derive(Default)]
 pub(crate) struct Names<'f> {
     names: HashSet<&'f str>,
     created_bases: HashSet<&'f str>,
@@ -88,30 +89,19 @@ pub(crate) struct Names<'f> {
 impl<'f> Names<'f> {
     /// Collects the names, when there is a counter to check against them.
     pub(crate) fn of(families: &'f [MetricFamily<'_>]) -> Self {
-        let any_counter = families
+        let mut out = Names::default();
+        if families
             .iter()
-            .any(|f| f.metric_type == MetricType::Counter);
-        if !any_counter {
-            return Names {
-                names: HashSet::new(),
-                created_bases: HashSet::new(),
-                series: RefCell::default(),
-                hasher: RandomState::default(),
-            };
+            .any(|f| f.metric_type == MetricType::Counter)
+        {
+            out.names = families.iter().map(|f| f.name.as_ref()).collect();
+            let created = families
+                .iter()
+                .filter_map(|f| f.name.strip_suffix("_created"));
+            out.created_bases.reserve(created.clone().count());
+            out.created_bases.extend(created);
         }
-        let mut names = HashSet::with_capacity(families.len());
-        names.extend(families.iter().map(|f| f.name.as_ref()));
-        let created = families
-            .iter()
-            .filter_map(|f| f.name.strip_suffix("_created"));
-        let mut created_bases = HashSet::with_capacity(created.clone().count());
-        created_bases.extend(created);
-        Names {
-            names,
-            created_bases,
-            series: RefCell::default(),
-            hasher: RandomState::default(),
-        }
+        out
     }
 
     /// Whether a label set of `metrics` comes back after another label set (in any order of

@@ -498,20 +498,9 @@ fn stats_match_a_parse_of_the_page() {
 
 #[test]
 fn scrape_a_real_node_exporter_with_each_accept() {
-    let Some(program) =
-        common::server::find("prometheus-node-exporter", "prometheus-node-exporter")
-    else {
+    let Some(exporter) = common::server::node_exporter() else {
         return;
     };
-    let port = common::server::free_port();
-    let exporter = common::server::start(
-        &program,
-        &[
-            format!("--web.listen-address=127.0.0.1:{port}"),
-            "--web.disable-exporter-metrics".into(),
-        ],
-        port,
-    );
     let url = format!("http://{}/metrics", exporter.addr);
 
     // What the exporter serves for each Accept, fetched without the CLI.
@@ -664,26 +653,6 @@ fn check_counts_an_interleaved_family_once() {
     );
 }
 
-/// A real Pushgateway on 127.0.0.1 (skipped without the binary, failing under `CI=true`).
-fn pushgateway() -> Option<common::server::Server> {
-    let program = common::server::find("prometheus-pushgateway", "prometheus-pushgateway")?;
-    let port = common::server::free_port();
-    let gw = common::server::start(
-        &program,
-        &[
-            format!("--web.listen-address=127.0.0.1:{port}"),
-            "--persistence.file=".into(),
-        ],
-        port,
-    );
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while common::server::get(gw.addr, "/-/ready", "*/*").status != 200 {
-        assert!(std::time::Instant::now() < deadline, "gateway never ready");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    Some(gw)
-}
-
 /// The gateway's page, parsed with our text parser, as `name{labels} value` lines sorted.
 fn gateway_series(gw: &common::server::Server) -> Vec<String> {
     let page = common::server::get(gw.addr, "/metrics", "text/plain;version=0.0.4");
@@ -701,7 +670,9 @@ fn gateway_series(gw: &common::server::Server) -> Vec<String> {
 
 #[test]
 fn push_add_and_delete_against_a_real_pushgateway() {
-    let Some(gw) = pushgateway() else { return };
+    let Some(gw) = common::server::pushgateway() else {
+        return;
+    };
     let url = format!("http://{}", gw.addr);
 
     // PUT, protobuf, a grouping value with a slash and an empty one. (The bundled pages carry

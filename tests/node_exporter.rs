@@ -55,18 +55,9 @@ fn index(families: &[MetricFamily<'_>]) -> Index {
 
 #[test]
 fn text_and_protobuf_scrapes_agree() {
-    let Some(program) = server::find("prometheus-node-exporter", "prometheus-node-exporter") else {
+    let Some(exporter) = server::node_exporter() else {
         return;
     };
-    let port = server::free_port();
-    let exporter = server::start(
-        &program,
-        &[
-            format!("--web.listen-address=127.0.0.1:{port}"),
-            "--web.disable-exporter-metrics".into(),
-        ],
-        port,
-    );
 
     let text = server::get(exporter.addr, "/metrics", "text/plain;version=0.0.4");
     assert_eq!(text.status, 200);

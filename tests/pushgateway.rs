@@ -9,7 +9,7 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use common::server::{self, Server};
 use expfmt::push::{Method, PushError, Pusher};
@@ -17,30 +17,6 @@ use expfmt::{
     Bucket, Counter, Format, Histogram, Label, Metric, MetricFamily, MetricType, Quantile, Summary,
     Value,
 };
-
-/// A gateway on a free port, ready, stopped (by PID) when dropped, even on panic.
-fn gateway() -> Option<Server> {
-    let program = server::find("prometheus-pushgateway", "prometheus-pushgateway")?;
-    let port = server::free_port();
-    let gw = server::start(
-        &program,
-        &[
-            format!("--web.listen-address=127.0.0.1:{port}"),
-            "--persistence.file=".into(),
-        ],
-        port,
-    );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while server::get(gw.addr, "/-/ready", "*/*").status != 200 {
-        assert!(
-            Instant::now() < deadline,
-            "gateway on {} never ready",
-            gw.addr
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Some(gw)
-}
 
 fn url(gw: &Server) -> String {
     // host:port without a scheme, as Go's client accepts it.
@@ -257,7 +233,9 @@ fn api_value(group: &serde_json::Value, name: &str) -> f64 {
 
 #[test]
 fn push_replaces_the_group_in_either_format() {
-    let Some(gw) = gateway() else { return };
+    let Some(gw) = server::pushgateway() else {
+        return;
+    };
     let group = [("job", "nightly"), ("instance", "db-1")];
     let pusher = Pusher::new(url(&gw), "nightly").grouping("instance", "db-1");
     let pushed = sample_families();
@@ -313,7 +291,9 @@ fn push_replaces_the_group_in_either_format() {
 
 #[test]
 fn add_replaces_only_families_of_the_same_name() {
-    let Some(gw) = gateway() else { return };
+    let Some(gw) = server::pushgateway() else {
+        return;
+    };
     let group = [("job", "batch")];
     let pusher = Pusher::new(format!("http://{}/", gw.addr), "batch").format(Format::Text);
     pusher
@@ -344,7 +324,9 @@ fn add_replaces_only_families_of_the_same_name() {
 
 #[test]
 fn delete_removes_only_its_group() {
-    let Some(gw) = gateway() else { return };
+    let Some(gw) = server::pushgateway() else {
+        return;
+    };
     let keep = Pusher::new(url(&gw), "j").grouping("instance", "keep");
     let drop = Pusher::new(url(&gw), "j").grouping("instance", "drop");
     keep.push(&[gauge("g", &[], 1.0)]).unwrap();
@@ -366,7 +348,9 @@ fn delete_removes_only_its_group() {
 
 #[test]
 fn grouping_values_with_slashes_empties_and_escapes_arrive_intact() {
-    let Some(gw) = gateway() else { return };
+    let Some(gw) = server::pushgateway() else {
+        return;
+    };
     let cases: [(&str, &[(&str, &str)]); 4] = [
         ("job/with/slashes", &[("path", "/var/lib/db")]),
         ("plain", &[("empty", ""), ("zone", "eu west")]),
@@ -401,7 +385,9 @@ fn grouping_values_with_slashes_empties_and_escapes_arrive_intact() {
 
 #[test]
 fn bad_pushes_get_the_gateways_400_and_message() {
-    let Some(gw) = gateway() else { return };
+    let Some(gw) = server::pushgateway() else {
+        return;
+    };
     let counter = MetricFamily::new("clash", MetricType::Counter)
         .with_metric(Metric::new(vec![], Value::Counter(Counter::new(1.0))));
     Pusher::new(url(&gw), "a").push(&[counter]).unwrap();
@@ -458,7 +444,9 @@ fn bad_pushes_get_the_gateways_400_and_message() {
 /// accepts what `check` refuses, the table says so; DIFFERENCES.md lists those rules.
 #[test]
 fn check_agrees_with_the_gateway() {
-    let Some(gw) = gateway() else { return };
+    let Some(gw) = server::pushgateway() else {
+        return;
+    };
     let histogram = |bounds: &[f64]| {
         MetricFamily::new("h_seconds", MetricType::Histogram).with_metric(Metric::new(
             vec![],
@@ -548,7 +536,9 @@ fn check_agrees_with_the_gateway() {
 /// Content-Type is the one our `negotiate` picks, and the body decodes in that format.
 #[test]
 fn gateway_answers_scrapes_as_negotiate_predicts() {
-    let Some(gw) = gateway() else { return };
+    let Some(gw) = server::pushgateway() else {
+        return;
+    };
     Pusher::new(url(&gw), "n").push(&sample_families()).unwrap();
     let proto = Format::ProtoDelimited.content_type();
     let headers = [
@@ -597,7 +587,9 @@ fn gateway_answers_scrapes_as_negotiate_predicts() {
 fn gzip_pushes_are_accepted_and_decode_alike() {
     use std::io::Write;
 
-    let Some(gw) = gateway() else { return };
+    let Some(gw) = server::pushgateway() else {
+        return;
+    };
     let pushed = sample_families();
     let pusher = Pusher::new(url(&gw), "zipped").header("Content-Encoding", "gzip");
     let mut request = pusher.request(Method::Put, &pushed).unwrap();

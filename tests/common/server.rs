@@ -138,3 +138,43 @@ pub fn request(
 pub fn get(addr: SocketAddr, path: &str, accept: &str) -> Response {
     request(addr, "GET", path, &[("Accept", accept)], b"")
 }
+
+/// Debian's node exporter on a free port (its own metrics off), or `None` where it is not
+/// installed (see [`find`]).
+pub fn node_exporter() -> Option<Server> {
+    let program = find("prometheus-node-exporter", "prometheus-node-exporter")?;
+    let port = free_port();
+    Some(start(
+        &program,
+        &[
+            format!("--web.listen-address=127.0.0.1:{port}"),
+            "--web.disable-exporter-metrics".into(),
+        ],
+        port,
+    ))
+}
+
+/// Debian's Pushgateway on a free port without persistence, ready (`/-/ready` answers 200),
+/// or `None` where it is not installed (see [`find`]).
+pub fn pushgateway() -> Option<Server> {
+    let program = find("prometheus-pushgateway", "prometheus-pushgateway")?;
+    let port = free_port();
+    let gw = start(
+        &program,
+        &[
+            format!("--web.listen-address=127.0.0.1:{port}"),
+            "--persistence.file=".into(),
+        ],
+        port,
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while get(gw.addr, "/-/ready", "*/*").status != 200 {
+        assert!(
+            Instant::now() < deadline,
+            "gateway on {} never ready",
+            gw.addr
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some(gw)
+}

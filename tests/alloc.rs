@@ -75,6 +75,16 @@ fn lexer_allocates_nothing_on_escape_free_input() {
     assert_eq!(n, 0, "the lexer allocated {n} times");
 }
 
+/// 200 series of 20 labels each: 4 000 labels, yet allocations must stay per series.
+fn labels_heavy_page() -> String {
+    let mut heavy = String::from("# TYPE m gauge\n");
+    for i in 0..200 {
+        let labels: Vec<String> = (0..20).map(|j| format!("l{j}=\"v{i}_{j}\"")).collect();
+        heavy.push_str(&format!("m{{{}}} {i}\n", labels.join(",")));
+    }
+    heavy
+}
+
 #[test]
 fn parse_allocates_per_series_not_per_label() {
     let input = page();
@@ -86,12 +96,7 @@ fn parse_allocates_per_series_not_per_label() {
         families.len()
     );
 
-    // 200 series of 20 labels each: 4 000 labels, yet allocations stay per series.
-    let mut heavy = String::from("# TYPE m gauge\n");
-    for i in 0..200 {
-        let labels: Vec<String> = (0..20).map(|j| format!("l{j}=\"v{i}_{j}\"")).collect();
-        heavy.push_str(&format!("m{{{}}} {i}\n", labels.join(",")));
-    }
+    let heavy = labels_heavy_page();
     let (families, n) = allocations(|| expfmt::text::parse(&heavy).unwrap());
     assert_eq!(families[0].metrics.len(), 200);
     assert!(
@@ -137,12 +142,7 @@ fn openmetrics_parse_allocates_per_series_not_per_label() {
         families.len()
     );
 
-    let mut heavy = String::from("# TYPE m gauge\n");
-    for i in 0..200 {
-        let labels: Vec<String> = (0..20).map(|j| format!("l{j}=\"v{i}_{j}\"")).collect();
-        heavy.push_str(&format!("m{{{}}} {i}\n", labels.join(",")));
-    }
-    heavy.push_str("# EOF\n");
+    let heavy = labels_heavy_page() + "# EOF\n";
     let (families, n) = allocations(|| expfmt::openmetrics::parse(&heavy).unwrap());
     assert_eq!(families[0].metrics.len(), 200);
     assert!(

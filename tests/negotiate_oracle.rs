@@ -6,7 +6,7 @@
 mod common;
 
 use common::gen::Rng;
-use common::oracle::{self, Answer};
+use common::oracle;
 use expfmt::format::{negotiate, negotiate_including_openmetrics};
 use expfmt::Format;
 
@@ -103,16 +103,7 @@ fn go_format(line: &str) -> Format {
 fn go(mode: &str, headers: &[String]) -> Option<Vec<String>> {
     let oracle = oracle::oracle()?;
     let input = headers.join("\n") + "\n";
-    match oracle::run(oracle, mode, input.as_bytes()) {
-        Answer::Ok(out) => Some(
-            String::from_utf8(out)
-                .unwrap()
-                .lines()
-                .map(str::to_owned)
-                .collect(),
-        ),
-        Answer::Err(e) => panic!("oracle {mode}: {e}"),
-    }
+    Some(oracle::lines(oracle, mode, input.as_bytes()))
 }
 
 #[test]

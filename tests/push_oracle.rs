@@ -7,7 +7,7 @@
 mod common;
 
 use common::gen::Rng;
-use common::oracle::{self, Answer};
+use common::oracle;
 use expfmt::push::{Method, Pusher};
 use expfmt::{Metric, MetricFamily, MetricType, Value};
 
@@ -47,16 +47,7 @@ fn go(cases: &[(String, Option<(String, String)>)]) -> Option<Vec<String>> {
             None => format!("{job}\n"),
         })
         .collect();
-    match oracle::run(oracle, "push", input.as_bytes()) {
-        Answer::Ok(out) => Some(
-            String::from_utf8(out)
-                .unwrap()
-                .lines()
-                .map(str::to_owned)
-                .collect(),
-        ),
-        Answer::Err(e) => panic!("push oracle: {e}"),
-    }
+    Some(oracle::lines(oracle, "push", input.as_bytes()))
 }
 
 #[test]

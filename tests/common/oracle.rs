@@ -102,3 +102,16 @@ pub fn run(oracle: &Path, mode: &str, input: &[u8]) -> Answer {
         ),
     }
 }
+
+/// Runs the oracle in `mode` on `input` and returns its answer's lines; the oracle refusing
+/// the input fails the test.
+pub fn lines(oracle: &Path, mode: &str, input: &[u8]) -> Vec<String> {
+    match run(oracle, mode, input) {
+        Answer::Ok(out) => String::from_utf8(out)
+            .expect("the oracle writes UTF-8")
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+        Answer::Err(e) => panic!("oracle {mode}: {e}"),
+    }
+}

@@ -58,6 +58,7 @@ pub mod escape;
 pub mod format;
 mod hash;
 pub mod ingest;
+mod labels;
 pub mod limits;
 pub mod model;
 pub mod names;

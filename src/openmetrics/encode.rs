@@ -52,11 +52,11 @@
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::fmt::Write as _;
-use std::hash::BuildHasher as _;
 
 use crate::error::{ErrorKind, Result, Snippet};
 use crate::escape::{escape_into, quote_name_into, Escapes};
 use crate::hash::RandomState;
+use crate::labels;
 use crate::model::{Count, Exemplar, Label, Metric, MetricFamily, MetricType, Value};
 use crate::names;
 use crate::number::{write_openmetrics_float, write_seconds, write_seconds_ms};
@@ -114,12 +114,12 @@ impl<'f> Names<'f> {
         }
         let mut series = self.series.borrow_mut();
         series.clear();
-        series.extend(metrics.iter().enumerate().map(|(i, m)| {
-            let hash = m.labels.iter().fold(0u64, |acc, l| {
-                acc.wrapping_add(self.hasher.hash_one((l.name.as_ref(), l.value.as_ref())))
-            });
-            (hash, i)
-        }));
+        series.extend(
+            metrics
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (labels::set_hash(&self.hasher, &m.labels, None), i)),
+        );
         series.sort_unstable();
         // Within a run of equal hashes (in input order), each metric's nearest earlier metric
         // with the same labels must be the one just before it.
@@ -128,7 +128,7 @@ impl<'f> Names<'f> {
                 run[..k]
                     .iter()
                     .rev()
-                    .find(|&&(_, j)| same_labels(&metrics[j].labels, &metrics[i].labels))
+                    .find(|&&(_, j)| labels::same_set(&metrics[j].labels, &metrics[i].labels, None))
                     .is_some_and(|&(_, j)| j + 1 != i)
             })
         })
@@ -138,22 +138,6 @@ impl<'f> Names<'f> {
     fn clash(&self, base: &str) -> bool {
         self.names.contains(base) || self.created_bases.contains(base)
     }
-}
-
-/// Whether two label sets hold the same labels, in any order (a set repeating a name counts
-/// each label once, which is enough to catch every repeat a parser refuses).
-fn same_labels(a: &[Label<'_>], b: &[Label<'_>]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    if a.len() <= 16 {
-        return a.iter().all(|x| b.contains(x)) && b.iter().all(|y| a.contains(y));
-    }
-    let mut x: Vec<&Label<'_>> = a.iter().collect();
-    let mut y: Vec<&Label<'_>> = b.iter().collect();
-    x.sort_unstable();
-    y.sort_unstable();
-    x == y
 }
 
 /// Appends one family (no `# EOF`); on error `out` is left as it was.

@@ -31,9 +31,9 @@
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
-use std::hash::BuildHasher;
 
 use crate::hash::{Map, RandomState, Set};
+use crate::labels;
 
 use nom::Offset;
 
@@ -507,7 +507,7 @@ impl<'a> Builder<'a> {
                 let h = self.group_hash(skip);
                 hash = Some(h);
                 g.hash == h
-                    && group_labels(g).is_some_and(|l| same_label_set(l, &self.scratch, skip))
+                    && group_labels(g).is_some_and(|l| labels::same_set(l, &self.scratch, skip))
             }
         };
         if same_group {
@@ -543,7 +543,7 @@ impl<'a> Builder<'a> {
             let seen_before = |ix: usize| {
                 cur.metrics
                     .get(ix)
-                    .is_some_and(|m| same_label_set(&m.labels, &self.scratch, skip))
+                    .is_some_and(|m| labels::same_set(&m.labels, &self.scratch, skip))
             };
             let mut collision = false;
             let repeated = match cur.groups.get(&hash) {
@@ -752,7 +752,7 @@ impl<'a> Builder<'a> {
         }
         self.series += 1;
         cur.metrics.push(Metric {
-            labels: take_labels(&mut self.scratch),
+            labels: labels::take(&mut self.scratch),
             value,
             timestamp_ms,
         });
@@ -923,11 +923,7 @@ impl<'a> Builder<'a> {
 
     /// An order-independent hash of the labels in `scratch`, leaving out `skip`.
     fn group_hash(&self, skip: Option<&str>) -> u64 {
-        self.scratch
-            .iter()
-            .filter(|l| Some(l.name.as_ref()) != skip)
-            .map(|l| self.hasher.hash_one((&l.name, &l.value)))
-            .fold(0u64, u64::wrapping_add)
+        labels::set_hash(&self.hasher, &self.scratch, skip)
     }
 
     fn exemplar(&self, e: &RawExemplar<'a>) -> Result<Exemplar<'a>> {
@@ -1030,39 +1026,6 @@ fn count_value(v: f64, raw: &str) -> Option<Count> {
         return Some(Count::Int(v as u64));
     }
     Some(Count::Float(v))
-}
-
-/// Moves the labels out of `scratch` into an exactly sized `Vec`, keeping `scratch`'s
-/// capacity for the next line.
-#[expect(clippy::drain_collect, reason = "keeps the scratch buffer's capacity")]
-fn take_labels<'a>(scratch: &mut Vec<Label<'a>>) -> Vec<Label<'a>> {
-    scratch.drain(..).collect()
-}
-
-/// Whether two duplicate-free label lists hold the same pairs in any order, leaving out the
-/// label named `skip` on both sides.
-fn same_label_set(a: &[Label<'_>], b: &[Label<'_>], skip: Option<&str>) -> bool {
-    let keep = |l: &&Label<'_>| Some(l.name.as_ref()) != skip;
-    if skip.is_none() {
-        if a.len() != b.len() {
-            return false;
-        }
-        if a == b {
-            return true;
-        }
-    }
-    let count = a.iter().filter(keep).count();
-    if count != b.iter().filter(keep).count() {
-        return false;
-    }
-    if count <= 16 {
-        return a.iter().filter(keep).all(|x| b.contains(x));
-    }
-    let mut x: Vec<&Label<'_>> = a.iter().filter(keep).collect();
-    let mut y: Vec<&Label<'_>> = b.iter().filter(keep).collect();
-    x.sort_unstable();
-    y.sort_unstable();
-    x == y
 }
 
 #[cfg(test)]

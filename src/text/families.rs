@@ -23,9 +23,9 @@
 use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 use std::collections::VecDeque;
-use std::hash::BuildHasher;
 
 use crate::hash::{Map, RandomState, Set};
+use crate::labels;
 
 use nom::Offset;
 
@@ -381,7 +381,7 @@ impl<'a> Builder<'a> {
                     MetricType::Gauge => Value::Gauge(s.value),
                     _ => Value::Untyped(s.value),
                 };
-                let labels = take_labels(&mut self.scratch);
+                let labels = labels::take(&mut self.scratch);
                 push_metric(&mut family.metrics, Metric::new(labels, value));
                 Some(family.metrics.len() - 1)
             }
@@ -499,14 +499,11 @@ fn find_or_add_series<'a>(
     let metrics = &family.metrics;
     // Consecutive lines of one series are the common case: try the last series first.
     if let Some(last) = metrics.last() {
-        if same_label_set(&last.labels, scratch) {
+        if labels::same_set(&last.labels, scratch, None) {
             return Some(metrics.len() - 1);
         }
     }
-    let hash = scratch
-        .iter()
-        .map(|l| hasher.hash_one((&l.name, &l.value)))
-        .fold(0u64, u64::wrapping_add);
+    let hash = labels::set_hash(hasher, scratch, None);
     let candidates = match series.entry(hash) {
         Entry::Occupied(e) => e.into_mut(),
         Entry::Vacant(e) => e.insert(Vec::new()),
@@ -514,7 +511,7 @@ fn find_or_add_series<'a>(
     if let Some(&ix) = candidates.iter().find(|&&ix| {
         metrics
             .get(ix)
-            .is_some_and(|m| same_label_set(&m.labels, scratch))
+            .is_some_and(|m| labels::same_set(&m.labels, scratch, None))
     }) {
         return Some(ix);
     }
@@ -524,7 +521,7 @@ fn find_or_add_series<'a>(
     *series_count += 1;
     let ix = metrics.len();
     candidates.push(ix);
-    let labels = take_labels(scratch);
+    let labels = labels::take(scratch);
     push_metric(
         &mut family.metrics,
         Metric::new(labels, Value::empty(metric_type)),
@@ -540,31 +537,6 @@ fn push_metric<'a>(metrics: &mut Vec<Metric<'a>>, metric: Metric<'a>) {
         metrics.reserve_exact(metrics.capacity().max(1));
     }
     metrics.push(metric);
-}
-
-/// Moves the labels out of `scratch` into an exactly sized `Vec`, keeping `scratch`'s
-/// capacity for the next line (`mem::take` would drop it and reallocate on every line).
-#[expect(clippy::drain_collect, reason = "keeps the scratch buffer's capacity")]
-fn take_labels<'a>(scratch: &mut Vec<Label<'a>>) -> Vec<Label<'a>> {
-    scratch.drain(..).collect()
-}
-
-/// Whether two duplicate-free label lists hold the same pairs, in any order.
-fn same_label_set(a: &[Label<'_>], b: &[Label<'_>]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    if a == b {
-        return true;
-    }
-    if a.len() <= 16 {
-        return a.iter().all(|x| b.contains(x));
-    }
-    let mut x: Vec<&Label<'_>> = a.iter().collect();
-    let mut y: Vec<&Label<'_>> = b.iter().collect();
-    x.sort_unstable();
-    y.sort_unstable();
-    x == y
 }
 
 fn apply_summary(summary: &mut Summary, role: Role, quantile: f64, value: f64) {

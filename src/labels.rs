@@ -1,0 +1,52 @@
+//! Label sets as keys: the order-independent comparisons and hashes the family builders (text
+//! and OpenMetrics) and the OpenMetrics encoder share.
+
+use std::hash::BuildHasher;
+
+use crate::hash::RandomState;
+use crate::model::Label;
+
+/// Whether two duplicate-free label lists hold the same pairs in any order, leaving out the
+/// label named `skip` on both sides. Linear scans up to 16 labels, sorted copies beyond.
+#[inline]
+pub(crate) fn same_set(a: &[Label<'_>], b: &[Label<'_>], skip: Option<&str>) -> bool {
+    let keep = |l: &&Label<'_>| Some(l.name.as_ref()) != skip;
+    if skip.is_none() {
+        if a.len() != b.len() {
+            return false;
+        }
+        if a == b {
+            return true;
+        }
+    }
+    let count = a.iter().filter(keep).count();
+    if count != b.iter().filter(keep).count() {
+        return false;
+    }
+    if count <= 16 {
+        return a.iter().filter(keep).all(|x| b.contains(x));
+    }
+    let mut x: Vec<&Label<'_>> = a.iter().filter(keep).collect();
+    let mut y: Vec<&Label<'_>> = b.iter().filter(keep).collect();
+    x.sort_unstable();
+    y.sort_unstable();
+    x == y
+}
+
+/// An order-independent hash of `labels` (the sum of the pairs' hashes), leaving out the label
+/// named `skip`: equal for label sets that [`same_set`] finds equal.
+#[inline]
+pub(crate) fn set_hash(hasher: &RandomState, labels: &[Label<'_>], skip: Option<&str>) -> u64 {
+    labels
+        .iter()
+        .filter(|l| Some(l.name.as_ref()) != skip)
+        .map(|l| hasher.hash_one((l.name.as_ref(), l.value.as_ref())))
+        .fold(0u64, u64::wrapping_add)
+}
+
+/// Moves the labels out of `scratch` into an exactly sized `Vec`, keeping `scratch`'s
+/// capacity for the next line (`mem::take` would drop it and reallocate on every line).
+#[expect(clippy::drain_collect, reason = "keeps the scratch buffer's capacity")]
+pub(crate) fn take<'a>(scratch: &mut Vec<Label<'a>>) -> Vec<Label<'a>> {
+    scratch.drain(..).collect()
+}

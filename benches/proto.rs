@@ -214,7 +214,6 @@ fn benches(c: &mut Criterion) {
         let decoded = proto::decode(black_box(input)).unwrap();
         assert_eq!(decoded.len(), FAMILIES);
         assert_eq!(series(&decoded), FAMILIES * SERIES_PER_FAMILY);
-        decoded
     };
     let decode_reader = |input: &[u8]| {
         let mut n = 0;

@@ -94,7 +94,7 @@ fn parse(format: Format, body: &[u8], limits: &Limits) -> Result<Vec<MetricFamil
         families.into_iter().map(MetricFamily::into_owned).collect()
     };
     match format {
-        Format::ProtoDelimited => crate::proto::decode_with_limits(body, limits),
+        Format::ProtoDelimited => crate::proto::decode_with_limits(body, limits).map(owned),
         Format::OpenMetrics => {
             crate::openmetrics::parse_with_limits(crate::text::from_utf8(body)?, limits).map(owned)
         }

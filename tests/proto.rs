@@ -714,15 +714,21 @@ fn names_follow_gos_legacy_rule_unless_utf8_is_allowed() {
 }
 
 #[test]
-fn strings_are_moved_not_copied() {
-    let f = proto::decode(&wire::family(
+fn decode_borrows_strings_and_the_iterator_owns_them() {
+    let body = wire::family(
         "m",
         1,
         &[[wire::label(b"a", b"b"), wire::gauge(1.0)].concat()],
-    ))
-    .unwrap()
-    .remove(0);
-    assert!(matches!(f.metrics[0].labels[0].value, Cow::Owned(_)));
+    );
+    let borrowed = proto::decode(&body).unwrap().remove(0);
+    assert!(matches!(borrowed.name, Cow::Borrowed("m")));
+    assert!(matches!(
+        borrowed.metrics[0].labels[0].value,
+        Cow::Borrowed("b")
+    ));
+    let owned: MetricFamily<'static> = proto::Decoder::new(&body).next().unwrap().unwrap();
+    assert!(matches!(owned.metrics[0].labels[0].value, Cow::Owned(_)));
+    assert_eq!(owned, borrowed);
 }
 
 // ----- encoding -----

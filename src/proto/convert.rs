@@ -165,7 +165,7 @@ fn summary_from_proto(s: pb::Summary) -> Summary {
 /// An integer count and its float twin: the float when it is > 0 (the spec's "replaces"), else
 /// the integer when present, else the float when present (so `Count::Float(0.0)` survives a
 /// round trip).
-fn count_from_proto(int: Option<u64>, float: Option<f64>) -> Option<Count> {
+pub(crate) fn count_from_proto(int: Option<u64>, float: Option<f64>) -> Option<Count> {
     match (int, float) {
         (_, Some(f)) if f > 0.0 => Some(Count::Float(f)),
         (Some(n), _) => Some(Count::Int(n)),

@@ -408,6 +408,42 @@ pub(crate) fn next_frame<'s, I: Input>(
     limits: &Limits,
     families: usize,
 ) -> Result<Option<(FrameAt, &'s [u8])>> {
+    let Some((at, len)) = next_prefix(input, start, limits, families)? else {
+        return Ok(None);
+    };
+    match input.frame(len) {
+        Ok(Some(bytes)) => Ok(Some((at, bytes))),
+        Ok(None) => Err(Error::at_offset(ErrorKind::UnexpectedEof, start)),
+        Err(e) => Err(Error::at_offset(ErrorKind::Io(e), start)),
+    }
+}
+
+/// [`next_frame`] for a byte slice, whose frames borrow from the slice itself.
+pub(crate) fn next_slice_frame<'a>(
+    input: &mut SliceInput<'a>,
+    start: usize,
+    limits: &Limits,
+    families: usize,
+) -> Result<Option<(FrameAt, &'a [u8])>> {
+    let Some((at, len)) = next_prefix(input, start, limits, families)? else {
+        return Ok(None);
+    };
+    if len > input.rest.len() {
+        return Err(Error::at_offset(ErrorKind::UnexpectedEof, start));
+    }
+    let (frame, rest) = input.rest.split_at(len);
+    input.rest = rest;
+    Ok(Some((at, frame)))
+}
+
+/// The length prefix of the next frame and the checks against `limits`: where the frame is
+/// and how long its message is, `Ok(None)` at a clean end of input.
+fn next_prefix<I: Input>(
+    input: &mut I,
+    start: usize,
+    limits: &Limits,
+    families: usize,
+) -> Result<Option<(FrameAt, usize)>> {
     let at = |kind| Error::at_offset(kind, start);
     let io_err = |e: io::Error| Error::at_offset(ErrorKind::Io(e), start);
 
@@ -442,10 +478,7 @@ pub(crate) fn next_frame<'s, I: Input>(
     if end > limits.max_body {
         return Err(at(limit(Limit::Body, limits.max_body)));
     }
-    match input.frame(len).map_err(io_err)? {
-        Some(bytes) => Ok(Some((FrameAt { start, body, end }, bytes))),
-        None => Err(at(ErrorKind::UnexpectedEof)),
-    }
+    Ok(Some((FrameAt { start, body, end }, len)))
 }
 
 /// A [`ErrorKind::LimitExceeded`].

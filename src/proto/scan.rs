@@ -380,7 +380,7 @@ impl Scanner<'_> {
 /// Whether `name` matches Go's legacy rule ([`crate::names`]): `[a-zA-Z_:][a-zA-Z0-9_:]*` for
 /// metric names and `[a-zA-Z_][a-zA-Z0-9_]*` for label names, as `expfmt`'s protobuf decoder
 /// checks them. Bytes, not `str`: label strings reach here before prost has checked their UTF-8.
-fn is_legacy_name(name: &[u8], metric: bool) -> bool {
+pub(crate) fn is_legacy_name(name: &[u8], metric: bool) -> bool {
     use crate::names::{
         is_label_name_continue, is_label_name_start, is_metric_name_continue, is_metric_name_start,
     };

@@ -17,9 +17,11 @@
 //!   text encoder (it writes OpenMetrics) driven by a `Collector` over prepared families with the
 //!   same content. prometheus-client has no summary and no untyped type: those families are left
 //!   out for both.
-//! - `proto_decode/<corpus>` and `proto_encode/<corpus>`: our `proto::decode` / `encode_into` and
-//!   the `prometheus` crate's `MetricFamily` (rust-protobuf 3) read with `CodedInputStream` /
-//!   written with `ProtobufEncoder`, on the same varint-delimited bytes.
+//! - `proto_decode/<corpus>` and `proto_encode/<corpus>`: our `proto::decode` (strings borrowed
+//!   from the input), our `Decoder` iterator (every string copied into an owned family, as the
+//!   peer does) / `encode_into`, and the `prometheus` crate's `MetricFamily` (rust-protobuf 3)
+//!   read with `CodedInputStream` / written with `ProtobufEncoder`, on the same varint-delimited
+//!   bytes.
 //! - `convert/<corpus>`: text -> protobuf streaming family by family, and protobuf -> text.
 //!
 //! Every timed closure checks what it produced, so a codec that stops early cannot look fast.
@@ -321,6 +323,14 @@ fn proto(c: &mut Criterion, page: &Page) {
     g.bench_function("expfmt", |b| {
         b.iter(|| {
             let fs = expfmt::proto::decode(black_box(&bytes)).unwrap();
+            assert_eq!(fs.len(), families.len());
+        })
+    });
+    g.bench_function("expfmt, owned (Decoder iterator)", |b| {
+        b.iter(|| {
+            let fs: Vec<MetricFamily<'static>> = expfmt::proto::Decoder::new(black_box(&bytes))
+                .collect::<Result<_, _>>()
+                .unwrap();
             assert_eq!(fs.len(), families.len());
         })
     });

@@ -71,13 +71,17 @@ impl<'b> Msg<'b> {
 
     #[inline(always)]
     fn varint(&mut self) -> R<u64> {
-        if let Some((&b, rest)) = self.buf.split_first() {
-            if b < 0x80 {
+        match *self.buf {
+            [b, ref rest @ ..] if b < 0x80 => {
                 self.buf = rest;
-                return Ok(u64::from(b));
+                Ok(u64::from(b))
             }
+            [b0, b1, ref rest @ ..] if b1 < 0x80 => {
+                self.buf = rest;
+                Ok(u64::from(b0 & 0x7f) | (u64::from(b1) << 7))
+            }
+            _ => self.long_varint(),
         }
-        self.long_varint()
     }
 
     fn long_varint(&mut self) -> R<u64> {
@@ -235,34 +239,81 @@ pub(crate) fn family<'b>(body: &'b [u8], ctx: &mut Ctx<'_>) -> R<MetricFamily<'b
     })
 }
 
+#[inline(always)]
 fn valid_name(ctx: &Ctx<'_>, name: &[u8], metric: bool) -> bool {
     if ctx.utf8_names {
         return !name.is_empty();
     }
-    super::scan::is_legacy_name(name, metric)
+    let (start, rest) = if metric {
+        (METRIC_START, METRIC_CONTINUE)
+    } else {
+        (LABEL_START, LABEL_CONTINUE)
+    };
+    match name.split_first() {
+        Some((&first, tail)) => {
+            NAME_CLASS[usize::from(first)] & start != 0
+                && tail.iter().all(|&b| NAME_CLASS[usize::from(b)] & rest != 0)
+        }
+        None => false,
+    }
 }
 
-/// How many `label` fields (number 1, length-delimited) a `Metric` holds, to size its vector
-/// once. A cheap walk that stops at anything malformed; the real pass finds what is wrong.
-fn count_labels(buf: &[u8]) -> usize {
-    let mut m = Msg::new(buf);
-    let mut n = 0;
-    while m.more() {
-        let Ok((number, wire)) = m.key() else { break };
-        if number == 1 && wire == LEN {
-            n += 1;
+// Go's legacy name rule ([`crate::names`]) as one table lookup per byte.
+const METRIC_START: u8 = 1;
+const METRIC_CONTINUE: u8 = 2;
+const LABEL_START: u8 = 4;
+const LABEL_CONTINUE: u8 = 8;
+
+static NAME_CLASS: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut b = 0;
+    while b < 256 {
+        #[expect(clippy::cast_possible_truncation, reason = "b < 256")]
+        let c = b as u8;
+        let mut class = 0;
+        if c.is_ascii_alphabetic() || c == b'_' {
+            class = METRIC_START | METRIC_CONTINUE | LABEL_START | LABEL_CONTINUE;
+        } else if c == b':' {
+            class = METRIC_START | METRIC_CONTINUE;
+        } else if c.is_ascii_digit() {
+            class = METRIC_CONTINUE | LABEL_CONTINUE;
         }
-        if m.skip(wire).is_err() {
+        table[b] = class;
+        b += 1;
+    }
+    table
+};
+
+/// The run of labels a `Metric` starts with, where every encoder puts them: how many, and where
+/// the run ends. Only labels whose key and length are one byte each count, so the walk is a few
+/// instructions per label; it sizes the label vector once and bounds [`label_run`].
+fn leading_labels(buf: &[u8]) -> (usize, usize) {
+    let mut n = 0;
+    let mut at = 0;
+    while let Some(&[0x0a, len]) = buf.get(at..at + 2) {
+        let end = at + 2 + usize::from(len);
+        if len >= 0x80 || end > buf.len() {
             break;
         }
+        at = end;
+        n += 1;
     }
-    n
+    (n, at)
+}
+
+/// The labels a `Metric` starts with (where every encoder puts them), as one `str` when they
+/// are all valid UTF-8: one check for all of them instead of two per label. Keys and lengths
+/// under 128 are ASCII, so UTF-8 over the run means UTF-8 in each string.
+fn label_run(buf: &[u8], run_end: usize) -> Option<&str> {
+    std::str::from_utf8(buf.get(..run_end)?).ok()
 }
 
 /// One `Metric`, and the bit of the one value field it carries.
 fn metric<'b>(buf: &'b [u8], ctx: &Ctx<'_>) -> R<(Metric<'b>, u8)> {
     let limits = ctx.limits;
-    let mut labels = Vec::with_capacity(count_labels(buf).min(limits.max_labels));
+    let (label_count, run_end) = leading_labels(buf);
+    let mut labels = Vec::with_capacity(label_count.min(limits.max_labels));
+    let run = label_run(buf, run_end);
     let mut gauge = None;
     let mut untyped = None;
     let mut counter: Option<Counter<'b>> = None;
@@ -276,7 +327,10 @@ fn metric<'b>(buf: &'b [u8], ctx: &Ctx<'_>) -> R<(Metric<'b>, u8)> {
                 if labels.len() >= limits.max_labels {
                     return Err(Bad);
                 }
-                labels.push(label(m.bytes()?, ctx, true)?);
+                let bytes = m.bytes()?;
+                let end = buf.len() - m.buf.len();
+                let text = run.and_then(|t| t.get(end - bytes.len()..end));
+                labels.push(label(bytes, text, ctx, true)?);
             }
             (2, LEN) => single_double(m.bytes()?, gauge.get_or_insert(0.0))?,
             (3, LEN) => {
@@ -325,31 +379,60 @@ fn metric<'b>(buf: &'b [u8], ctx: &Ctx<'_>) -> R<(Metric<'b>, u8)> {
 }
 
 /// A `LabelPair`; the name is checked against the naming rule for metric labels only (as Go
-/// does: exemplar label names are free).
+/// does: exemplar label names are free). `text` is the same bytes as a `str` when the caller
+/// has already checked them as UTF-8 (see [`label_run`]).
 #[inline]
-fn label<'b>(buf: &'b [u8], ctx: &Ctx<'_>, metric_label: bool) -> R<Label<'b>> {
-    let limits = ctx.limits;
+fn label<'b>(
+    buf: &'b [u8],
+    text: Option<&'b str>,
+    ctx: &Ctx<'_>,
+    metric_label: bool,
+) -> R<Label<'b>> {
+    // What every encoder writes: the name (field 1), then the value (field 2), each shorter
+    // than 128 bytes, so each length is one byte.
+    if let [0x0a, n, rest @ ..] = buf {
+        if let Some((name, [0x12, m, value @ ..])) = rest.split_at_checked(usize::from(*n)) {
+            if *n < 0x80 && usize::from(*m) == value.len() {
+                let (name, value) = match text {
+                    // Both strings sit between one-byte keys and lengths (ASCII), so a `str`
+                    // over the whole pair splits into two `str`s there.
+                    Some(t) => {
+                        let n = usize::from(*n);
+                        (t.get(2..2 + n).ok_or(Bad)?, t.get(4 + n..).ok_or(Bad)?)
+                    }
+                    None => (utf8(name)?, utf8(value)?),
+                };
+                return finish_label(name, value, ctx, metric_label);
+            }
+        }
+    }
     let mut name = "";
     let mut value = "";
     let mut m = Msg::new(buf);
     while m.more() {
         match m.key()? {
-            (1, LEN) => {
-                let bytes = m.bytes()?;
-                if bytes.len() > limits.max_name_len {
-                    return Err(Bad);
-                }
-                name = utf8(bytes)?;
-            }
-            (2, LEN) => {
-                let bytes = m.bytes()?;
-                if bytes.len() > limits.max_label_value_len {
-                    return Err(Bad);
-                }
-                value = utf8(bytes)?;
-            }
+            (1, LEN) => name = utf8(m.bytes()?)?,
+            (2, LEN) => value = utf8(m.bytes()?)?,
             (number, wire) => other(&mut m, number, wire, 2)?,
         }
+        // Every occurrence must be within the limits, not only the last.
+        if name.len() > ctx.limits.max_name_len || value.len() > ctx.limits.max_label_value_len {
+            return Err(Bad);
+        }
+    }
+    finish_label(name, value, ctx, metric_label)
+}
+
+#[inline(always)]
+fn finish_label<'b>(
+    name: &'b str,
+    value: &'b str,
+    ctx: &Ctx<'_>,
+    metric_label: bool,
+) -> R<Label<'b>> {
+    let limits = ctx.limits;
+    if name.len() > limits.max_name_len || value.len() > limits.max_label_value_len {
+        return Err(Bad);
     }
     if metric_label && !valid_name(ctx, name.as_bytes(), false) {
         return Err(Bad);
@@ -393,7 +476,7 @@ fn exemplar_msg<'b>(buf: &'b [u8], e: &mut Exemplar<'b>, ctx: &Ctx<'_>) -> R<()>
                 if e.labels.len() >= ctx.limits.max_labels {
                     return Err(Bad);
                 }
-                e.labels.push(label(m.bytes()?, ctx, false)?);
+                e.labels.push(label(m.bytes()?, None, ctx, false)?);
             }
             (2, I64) => e.value = m.double()?,
             (3, LEN) => timestamp_msg(
@@ -561,6 +644,21 @@ fn histogram_msg<'b>(buf: &'b [u8], h: &mut HistogramAcc<'b>, ctx: &Ctx<'_>) -> 
 }
 
 fn bucket_msg<'b>(buf: &'b [u8], ctx: &Ctx<'_>) -> R<Bucket<'b>> {
+    // What every encoder writes for a classic bucket: the integer count, then the bound.
+    if let [0x08, rest @ ..] = buf {
+        let mut m = Msg::new(rest);
+        if let Ok(count) = m.varint() {
+            if let [0x11, bound @ ..] = m.buf {
+                if let Ok(bound) = <[u8; 8]>::try_from(bound) {
+                    return Ok(Bucket {
+                        upper_bound: f64::from_le_bytes(bound),
+                        count: crate::Count::Int(count),
+                        exemplar: None,
+                    });
+                }
+            }
+        }
+    }
     let mut count = None;
     let mut count_float = None;
     let mut upper_bound = 0.0;
@@ -1013,6 +1111,8 @@ mod tests {
             };
             let body = if sub == Message::Histogram && rng.one_in(2) {
                 native_histogram(rng)
+            } else if sub == Message::Histogram && rng.one_in(2) {
+                classic_histogram(rng)
             } else {
                 message(rng, sub, depth + 1)
             };
@@ -1025,6 +1125,27 @@ mod tests {
         if rng.bad(3) {
             // More fields: a second value (merged or mismatched), labels, anything.
             out.extend(message(rng, Message::Metric, depth + 1));
+        }
+        out
+    }
+
+    /// A classic histogram as encoders write it: count, sum, buckets of count and bound.
+    fn classic_histogram(rng: &mut Rng) -> Vec<u8> {
+        let mut out = Vec::new();
+        key(&mut out, 1, VARINT);
+        varint(&mut out, small_varint(rng));
+        key(&mut out, 2, I64);
+        out.extend_from_slice(&double(rng).to_le_bytes());
+        for _ in 0..rng.below(5) {
+            let mut bucket = Vec::new();
+            key(&mut bucket, 1, VARINT);
+            varint(&mut bucket, small_varint(rng));
+            key(&mut bucket, 2, I64);
+            bucket.extend_from_slice(&double(rng).to_le_bytes());
+            if rng.bad(4) {
+                bucket.extend(message(rng, Message::Bucket, 3));
+            }
+            len_field(&mut out, 3, &bucket);
         }
         out
     }
@@ -1115,6 +1236,33 @@ mod tests {
                 fast.map(|_| ()),
                 careful.map(|_| ())
             ),
+        }
+    }
+
+    #[test]
+    fn name_table_is_the_legacy_rule() {
+        let ctx = Ctx {
+            limits: &Limits::unlimited(),
+            utf8_names: false,
+            series: 0,
+        };
+        for a in 0..=255u8 {
+            for b in [b'a', b'0', b':', b'_', 0x80, a] {
+                for metric in [true, false] {
+                    let name = [a, b];
+                    assert_eq!(
+                        valid_name(&ctx, &name, metric),
+                        super::super::scan::is_legacy_name(&name, metric),
+                        "{name:?} {metric}"
+                    );
+                    let name = [b'a', a, b];
+                    assert_eq!(
+                        valid_name(&ctx, &name, metric),
+                        super::super::scan::is_legacy_name(&name, metric),
+                        "{name:?} {metric}"
+                    );
+                }
+            }
         }
     }
 

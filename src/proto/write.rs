@@ -13,7 +13,7 @@
 //! lengths of one family in a reused buffer would save that if it ever shows in a profile.
 
 use bytes::BufMut;
-use prost::encoding::{encode_varint, encoded_len_varint};
+use prost::encoding::encoded_len_varint;
 
 use crate::error::{ErrorKind, Snippet};
 use crate::model::{
@@ -102,10 +102,42 @@ pub(crate) fn write_delimited<B: BufMut>(buf: &mut B, f: &MetricFamily<'_>, len:
 
 // ----- field primitives -----
 
+/// Writes `v` as a varint: one `put_u8` for the keys and short lengths that are most of what
+/// is written, one `put_slice` otherwise (prost's `encode_varint` puts each byte on its own).
+#[inline(always)]
+fn encode_varint<B: BufMut>(v: u64, buf: &mut B) {
+    if v < 0x80 {
+        #[expect(clippy::cast_possible_truncation, reason = "v < 0x80")]
+        buf.put_u8(v as u8);
+    } else {
+        encode_long_varint(v, buf);
+    }
+}
+
+fn encode_long_varint<B: BufMut>(mut v: u64, buf: &mut B) {
+    let mut bytes = [0u8; 10];
+    let mut n = 0;
+    for slot in &mut bytes {
+        n += 1;
+        if v < 0x80 {
+            #[expect(clippy::cast_possible_truncation, reason = "v < 0x80")]
+            let last = v as u8;
+            *slot = last;
+            break;
+        }
+        #[expect(clippy::cast_possible_truncation, reason = "the low seven bits")]
+        let low = (v as u8) | 0x80;
+        *slot = low;
+        v >>= 7;
+    }
+    buf.put_slice(bytes.get(..n).unwrap_or_default());
+}
+
 fn key_len(field: u32) -> usize {
     encoded_len_varint(u64::from(field << 3))
 }
 
+#[inline(always)]
 fn put_key<B: BufMut>(buf: &mut B, field: u32, wire: u32) {
     encode_varint(u64::from((field << 3) | wire), buf);
 }

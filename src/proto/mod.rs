@@ -371,6 +371,24 @@ fn frame_family<'b>(
         series: *state.series,
     };
     if let Ok(family) = read::family(body, &mut ctx) {
+        // Under `cargo fuzz`, every frame the fast path accepts must be one the careful path
+        // accepts, with the same family (the other direction is the assertion below).
+        #[cfg(fuzzing)]
+        {
+            let mut series = *state.series;
+            let mut careful_state = State {
+                limits: state.limits,
+                utf8_names: state.utf8_names,
+                series: &mut series,
+            };
+            let careful = careful_family(&mut careful_state, body, at);
+            assert_eq!(
+                careful.as_ref().map(|f| format!("{f:?}")).ok(),
+                Some(format!("{family:?}")),
+                "fast and careful paths disagree on {body:02x?}"
+            );
+            assert_eq!(series, ctx.series);
+        }
         *state.series = ctx.series;
         return Ok(family);
     }

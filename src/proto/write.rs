@@ -109,6 +109,12 @@ fn encode_varint<B: BufMut>(v: u64, buf: &mut B) {
     if v < 0x80 {
         #[expect(clippy::cast_possible_truncation, reason = "v < 0x80")]
         buf.put_u8(v as u8);
+    } else if v < 0x4000 {
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "v < 0x4000: two 7-bit groups"
+        )]
+        buf.put_slice(&[(v as u8) | 0x80, (v >> 7) as u8]);
     } else {
         encode_long_varint(v, buf);
     }
@@ -133,6 +139,7 @@ fn encode_long_varint<B: BufMut>(mut v: u64, buf: &mut B) {
     buf.put_slice(bytes.get(..n).unwrap_or_default());
 }
 
+#[inline]
 fn key_len(field: u32) -> usize {
     encoded_len_varint(u64::from(field << 3))
 }
@@ -142,28 +149,34 @@ fn put_key<B: BufMut>(buf: &mut B, field: u32, wire: u32) {
     encode_varint(u64::from((field << 3) | wire), buf);
 }
 
+#[inline]
 fn double_len(field: u32) -> usize {
     key_len(field) + 8
 }
 
+#[inline]
 fn put_double<B: BufMut>(buf: &mut B, field: u32, v: f64) {
     put_key(buf, field, FIXED64);
     buf.put_f64_le(v);
 }
 
+#[inline]
 fn varint_len(field: u32, v: u64) -> usize {
     key_len(field) + encoded_len_varint(v)
 }
 
+#[inline]
 fn put_varint<B: BufMut>(buf: &mut B, field: u32, v: u64) {
     put_key(buf, field, VARINT);
     encode_varint(v, buf);
 }
 
+#[inline]
 fn bytes_len(field: u32, len: usize) -> usize {
     key_len(field) + encoded_len_varint(len as u64) + len
 }
 
+#[inline]
 fn put_str<B: BufMut>(buf: &mut B, field: u32, s: &str) {
     put_key(buf, field, LEN);
     encode_varint(s.len() as u64, buf);
@@ -189,10 +202,12 @@ trait Encode {
     fn write<B: BufMut>(&self, buf: &mut B);
 }
 
+#[inline]
 fn message_len<M: Encode>(field: u32, m: &M) -> usize {
     bytes_len(field, m.len())
 }
 
+#[inline]
 fn put_message<B: BufMut, M: Encode>(buf: &mut B, field: u32, m: &M) {
     put_key(buf, field, LEN);
     encode_varint(m.len() as u64, buf);
@@ -263,10 +278,12 @@ impl Encode for Metric<'_> {
     }
 }
 
+#[inline]
 fn labels_len(field: u32, labels: &[Label<'_>]) -> usize {
     labels.iter().map(|l| message_len(field, l)).sum()
 }
 
+#[inline]
 fn put_labels<B: BufMut>(buf: &mut B, field: u32, labels: &[Label<'_>]) {
     for l in labels {
         put_message(buf, field, l);
@@ -274,10 +291,12 @@ fn put_labels<B: BufMut>(buf: &mut B, field: u32, labels: &[Label<'_>]) {
 }
 
 impl Encode for Label<'_> {
+    #[inline]
     fn len(&self) -> usize {
         bytes_len(1, self.name.len()) + bytes_len(2, self.value.len())
     }
 
+    #[inline]
     fn write<B: BufMut>(&self, buf: &mut B) {
         put_str(buf, 1, &self.name);
         put_str(buf, 2, &self.value);
@@ -288,10 +307,12 @@ impl Encode for Label<'_> {
 struct Scalar(f64);
 
 impl Encode for Scalar {
+    #[inline]
     fn len(&self) -> usize {
         double_len(1)
     }
 
+    #[inline]
     fn write<B: BufMut>(&self, buf: &mut B) {
         put_double(buf, 1, self.0);
     }
@@ -355,10 +376,12 @@ impl Encode for Counter<'_> {
 }
 
 impl Encode for Quantile {
+    #[inline]
     fn len(&self) -> usize {
         2 * double_len(1)
     }
 
+    #[inline]
     fn write<B: BufMut>(&self, buf: &mut B) {
         put_double(buf, 1, self.quantile);
         put_double(buf, 2, self.value);
@@ -394,6 +417,7 @@ impl Encode for Summary {
 }
 
 /// A count as its integer field (`int_field`) or its float twin (`float_field`).
+#[inline]
 fn count_len(c: Count, int_field: u32, float_field: u32) -> usize {
     match c {
         Count::Int(n) => varint_len(int_field, n),
@@ -402,12 +426,14 @@ fn count_len(c: Count, int_field: u32, float_field: u32) -> usize {
 }
 
 impl Encode for Bucket<'_> {
+    #[inline]
     fn len(&self) -> usize {
         count_len(self.count, 1, 4)
             + double_len(2)
             + self.exemplar.as_deref().map_or(0, |e| message_len(3, e))
     }
 
+    #[inline]
     fn write<B: BufMut>(&self, buf: &mut B) {
         if let Count::Int(n) = self.count {
             put_varint(buf, 1, n);

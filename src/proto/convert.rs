@@ -182,14 +182,7 @@ fn span_from_proto(s: pb::BucketSpan) -> BucketSpan {
 }
 
 fn histogram_from_proto(h: pb::Histogram) -> Result<Histogram<'static>> {
-    let count = count_from_proto(h.sample_count, h.sample_count_float);
-    let is_native = h.schema.is_some()
-        || h.zero_threshold.is_some()
-        || h.zero_count.is_some()
-        || h.zero_count_float.is_some()
-        || !h.negative_span.is_empty()
-        || !h.positive_span.is_empty();
-    let buckets: Vec<Bucket<'static>> = h
+    let buckets = h
         .bucket
         .into_iter()
         .map(|b| Bucket {
@@ -199,49 +192,23 @@ fn histogram_from_proto(h: pb::Histogram) -> Result<Histogram<'static>> {
             exemplar: b.exemplar.map(|e| Box::new(exemplar_from_proto(e))),
         })
         .collect();
-    let native = if is_native {
-        let zero_count = count_from_proto(h.zero_count, h.zero_count_float).unwrap_or_default();
-        let is_float = matches!(count, Some(Count::Float(_)))
-            || matches!(zero_count, Count::Float(_))
-            || !h.negative_count.is_empty()
-            || !h.positive_count.is_empty();
-        let native = NativeHistogram {
-            schema: h.schema.unwrap_or_default(),
-            zero_threshold: h.zero_threshold.unwrap_or_default(),
-            zero_count,
-            negative_spans: h.negative_span.into_iter().map(span_from_proto).collect(),
-            negative: side_from_proto("negative", h.negative_delta, h.negative_count, is_float)?,
-            positive_spans: h.positive_span.into_iter().map(span_from_proto).collect(),
-            positive: side_from_proto("positive", h.positive_delta, h.positive_count, is_float)?,
-        };
-        check_native(&native, &buckets)?;
-        Some(Box::new(native))
-    } else {
-        None
-    };
-    Ok(Histogram {
-        count,
+    let spans = |s: Vec<pb::BucketSpan>| s.into_iter().map(span_from_proto).collect();
+    super::read::HistogramAcc {
+        count: h.sample_count,
+        count_float: h.sample_count_float,
         sum: h.sample_sum,
         buckets,
         created: h.created_timestamp.map(timestamp_from_proto),
-        native,
+        schema: h.schema,
+        zero_threshold: h.zero_threshold,
+        zero_count: h.zero_count,
+        zero_count_float: h.zero_count_float,
+        spans: [spans(h.negative_span), spans(h.positive_span)],
+        deltas: [h.negative_delta, h.positive_delta],
+        counts: [h.negative_count, h.positive_count],
         exemplars: h.exemplars.into_iter().map(exemplar_from_proto).collect(),
-    })
-}
-
-fn side_from_proto(
-    side: &'static str,
-    deltas: Vec<i64>,
-    counts: Vec<f64>,
-    is_float: bool,
-) -> Result<NativeBuckets> {
-    match (deltas.is_empty(), counts.is_empty()) {
-        (false, false) => Err(ErrorKind::MixedNativeBuckets { side }),
-        (false, true) => Ok(NativeBuckets::Deltas(deltas)),
-        (true, false) => Ok(NativeBuckets::Counts(counts)),
-        (true, true) if is_float => Ok(NativeBuckets::Counts(counts)),
-        (true, true) => Ok(NativeBuckets::Deltas(deltas)),
     }
+    .finish()
 }
 
 /// The rules a native histogram must follow, on decode and on encode alike:

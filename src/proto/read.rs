@@ -20,6 +20,7 @@
 
 use std::borrow::Cow;
 
+use crate::error::ErrorKind;
 use crate::limits::Limits;
 use crate::model::{
     Bucket, BucketSpan, Counter, Exemplar, Histogram, Label, Metric, MetricFamily, NativeBuckets,
@@ -365,7 +366,9 @@ fn metric<'b>(buf: &'b [u8], ctx: &Ctx<'_>) -> R<(Metric<'b>, u8)> {
         (None, Some(c), None, None, None) => (Value::Counter(c), COUNTER),
         (None, None, Some(s), None, None) => (Value::Summary(s), SUMMARY),
         (None, None, None, Some(v), None) => (Value::Untyped(v), UNTYPED),
-        (None, None, None, None, Some(h)) => (Value::Histogram(h.finish()?), HISTOGRAM),
+        (None, None, None, None, Some(h)) => {
+            (Value::Histogram(h.finish().map_err(|_| Bad)?), HISTOGRAM)
+        }
         _ => return Err(Bad),
     };
     Ok((
@@ -551,21 +554,21 @@ fn summary_msg(buf: &[u8], s: &mut Summary, ctx: &Ctx<'_>) -> R<()> {
 /// A histogram's fields as protobuf gives them, merged over every occurrence in one metric;
 /// [`HistogramAcc::finish`] turns them into the model as `convert.rs` does.
 #[derive(Default)]
-struct HistogramAcc<'b> {
-    count: Option<u64>,
-    count_float: Option<f64>,
-    sum: Option<f64>,
-    buckets: Vec<Bucket<'b>>,
-    created: Option<Timestamp>,
-    schema: Option<i32>,
-    zero_threshold: Option<f64>,
-    zero_count: Option<u64>,
-    zero_count_float: Option<f64>,
+pub(crate) struct HistogramAcc<'b> {
+    pub(crate) count: Option<u64>,
+    pub(crate) count_float: Option<f64>,
+    pub(crate) sum: Option<f64>,
+    pub(crate) buckets: Vec<Bucket<'b>>,
+    pub(crate) created: Option<Timestamp>,
+    pub(crate) schema: Option<i32>,
+    pub(crate) zero_threshold: Option<f64>,
+    pub(crate) zero_count: Option<u64>,
+    pub(crate) zero_count_float: Option<f64>,
     /// Negative, then positive.
-    spans: [Vec<BucketSpan>; 2],
-    deltas: [Vec<i64>; 2],
-    counts: [Vec<f64>; 2],
-    exemplars: Vec<Exemplar<'b>>,
+    pub(crate) spans: [Vec<BucketSpan>; 2],
+    pub(crate) deltas: [Vec<i64>; 2],
+    pub(crate) counts: [Vec<f64>; 2],
+    pub(crate) exemplars: Vec<Exemplar<'b>>,
 }
 
 fn histogram_msg<'b>(buf: &'b [u8], h: &mut HistogramAcc<'b>, ctx: &Ctx<'_>) -> R<()> {
@@ -715,8 +718,15 @@ impl<'b> HistogramAcc<'b> {
         Ok(())
     }
 
-    /// The model's histogram, by the rules of `convert::histogram_from_proto`.
-    fn finish(self) -> R<Histogram<'b>> {
+    /// The model's histogram. The careful path's conversion (`convert.rs`) builds one of these
+    /// from prost's struct and calls this too, so both paths apply the same rules:
+    ///
+    /// - a count given both as integer and float keeps the float when it is > 0;
+    /// - the histogram is native when it has a schema, a zero threshold or count, or spans;
+    /// - a native side with no buckets is float counts for a float histogram, else deltas;
+    /// - a side with both deltas and counts, and what [`convert::check_native`] refuses, are
+    ///   errors.
+    pub(crate) fn finish(self) -> std::result::Result<Histogram<'b>, ErrorKind> {
         let count = convert::count_from_proto(self.count, self.count_float);
         let is_native = self.schema.is_some()
             || self.zero_threshold.is_some()
@@ -734,23 +744,25 @@ impl<'b> HistogramAcc<'b> {
             let [neg_spans, pos_spans] = self.spans;
             let [neg_deltas, pos_deltas] = self.deltas;
             let [neg_counts, pos_counts] = self.counts;
-            let side = |deltas: Vec<i64>, counts: Vec<f64>| {
-                if deltas.is_empty() && (is_float || !counts.is_empty()) {
-                    NativeBuckets::Counts(counts)
-                } else {
-                    NativeBuckets::Deltas(deltas)
-                }
+            let side = |side, deltas: Vec<i64>, counts: Vec<f64>| match (
+                deltas.is_empty(),
+                counts.is_empty(),
+            ) {
+                (false, false) => Err(ErrorKind::MixedNativeBuckets { side }),
+                (true, false) => Ok(NativeBuckets::Counts(counts)),
+                (true, true) if is_float => Ok(NativeBuckets::Counts(counts)),
+                _ => Ok(NativeBuckets::Deltas(deltas)),
             };
             let native = NativeHistogram {
                 schema: self.schema.unwrap_or_default(),
                 zero_threshold: self.zero_threshold.unwrap_or_default(),
                 zero_count,
                 negative_spans: neg_spans,
-                negative: side(neg_deltas, neg_counts),
+                negative: side("negative", neg_deltas, neg_counts)?,
                 positive_spans: pos_spans,
-                positive: side(pos_deltas, pos_counts),
+                positive: side("positive", pos_deltas, pos_counts)?,
             };
-            convert::check_native(&native, &self.buckets).map_err(|_| Bad)?;
+            convert::check_native(&native, &self.buckets)?;
             Some(Box::new(native))
         } else {
             None

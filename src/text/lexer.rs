@@ -40,6 +40,8 @@ pub struct Lexer<'a> {
     pos: usize,
     done: bool,
     utf8_names: bool,
+    /// The metric name of the last sample line the fast path read (empty before).
+    last_name: &'a str,
 }
 
 /// One line of input and where it starts.
@@ -261,6 +263,7 @@ impl<'a> Lexer<'a> {
             pos: 0,
             done: false,
             utf8_names: false,
+            last_name: "",
         }
     }
 
@@ -408,8 +411,10 @@ impl<'a> Lexer<'a> {
                 return None;
             };
             if scan::starts_sample(first) {
-                if let Some((s, len)) = scan::sample(rest, sink) {
+                let name_len = scan::same_name(rest, self.last_name);
+                if let Some((s, len)) = scan::sample(rest, name_len, sink) {
                     self.pos = offset + len;
+                    self.last_name = s.name;
                     let line = Line::Sample(self.sample(s, rest, offset));
                     return Some(Ok(Record { offset, line }));
                 }

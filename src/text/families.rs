@@ -30,6 +30,7 @@ use crate::labels;
 use nom::Offset;
 
 use super::lexer::{Lexer, Line, Record, Sample};
+use super::scan::ScannedLabel;
 use crate::error::{Error, ErrorKind, Result, Snippet};
 use crate::escape;
 use crate::limits::{Limit, Limits};
@@ -85,8 +86,6 @@ pub(crate) struct Builder<'a> {
     hasher: RandomState,
     /// Labels of the line being folded, reused across lines.
     scratch: Vec<Label<'a>>,
-    /// Byte offsets of the names in `scratch`.
-    scratch_offsets: Vec<usize>,
     /// Raw names of `scratch`, for the duplicate check.
     scratch_names: Vec<&'a str>,
     /// Names in `scratch`, filled only for lines with many labels; reused across lines.
@@ -124,7 +123,6 @@ impl<'a> Builder<'a> {
             seq: 0,
             hasher: RandomState::default(),
             scratch: Vec::new(),
-            scratch_offsets: Vec::new(),
             scratch_names: Vec::new(),
             seen: Set::default(),
             generation: 0,
@@ -142,8 +140,9 @@ impl<'a> Builder<'a> {
         self.ready.pop_front()
     }
 
-    /// Folds one lexed line.
-    pub(crate) fn push(&mut self, record: Record<'a>) -> Result<()> {
+    /// Folds one lexed line; `labels` are those of a sample line, as the lexer read them
+    /// ([`Lexer::next_with`]).
+    pub(crate) fn push(&mut self, record: Record<'a>, labels: &[ScannedLabel<'a>]) -> Result<()> {
         match record.line {
             Line::Blank | Line::Comment(_) => Ok(()),
             Line::Help(h) => {
@@ -195,7 +194,7 @@ impl<'a> Builder<'a> {
                 self.family_mut(ix).metric_type = metric_type;
                 Ok(())
             }
-            Line::Sample(s) => self.push_sample(&s, record.offset),
+            Line::Sample(s) => self.push_sample(&s, labels, record.offset),
         }
     }
 
@@ -320,7 +319,12 @@ impl<'a> Builder<'a> {
         ix
     }
 
-    fn push_sample(&mut self, s: &Sample<'a>, line_offset: usize) -> Result<()> {
+    fn push_sample(
+        &mut self,
+        s: &Sample<'a>,
+        labels: &[ScannedLabel<'a>],
+        line_offset: usize,
+    ) -> Result<()> {
         let (role, ix, metric_type) = match self.last {
             Some(l) if l.name == s.name && l.generation == self.generation => {
                 (l.role, l.ix, l.metric_type)
@@ -355,7 +359,7 @@ impl<'a> Builder<'a> {
                 line_offset,
             ));
         }
-        let special = self.collect_labels(s, metric_type)?;
+        let special = self.collect_labels(labels, metric_type)?;
         let seq = self.seq;
         self.seq += 1;
         // `ix` comes from `open_family`: in bounds.
@@ -407,9 +411,12 @@ impl<'a> Builder<'a> {
     /// Collects the line's labels into `scratch`, in Go's order of checks: per label, the
     /// duplicate check, then the `quantile` / `le` value. Returns the last `quantile` (summary)
     /// or `le` (histogram) value; NaN when there is none, as in Go.
-    fn collect_labels(&mut self, s: &Sample<'a>, metric_type: MetricType) -> Result<f64> {
+    fn collect_labels(
+        &mut self,
+        labels: &[ScannedLabel<'a>],
+        metric_type: MetricType,
+    ) -> Result<f64> {
         self.scratch.clear();
-        self.scratch_offsets.clear();
         self.scratch_names.clear();
         let special_name = match metric_type {
             MetricType::Summary => Some("quantile"),
@@ -418,27 +425,27 @@ impl<'a> Builder<'a> {
         };
         let mut special = f64::NAN;
         self.seen.clear();
-        for label in s.labels.iter() {
+        for label in labels {
             if label.name.len() > self.limits.max_name_len {
                 return Err(self.limit(
                     Limit::NameLength,
                     self.limits.max_name_len,
-                    label.name_offset,
+                    self.input.offset(label.name),
                 ));
             }
             if label.raw_value.len() > self.limits.max_label_value_len {
                 // The raw length bounds the unescaped one from above; check exactly below.
-                let len = label.value().len();
+                let len = value_of(label).len();
                 if len > self.limits.max_label_value_len {
                     return Err(self.limit(
                         Limit::LabelValueLength,
                         self.limits.max_label_value_len,
-                        label.value_offset,
+                        self.input.offset(label.raw_value),
                     ));
                 }
             }
             if Some(label.name) == special_name {
-                let value = label.value();
+                let value = value_of(label);
                 special = number::parse_float(&value).ok_or_else(|| {
                     let found = Snippet::new(&value);
                     let kind = if metric_type == MetricType::Summary {
@@ -446,7 +453,7 @@ impl<'a> Builder<'a> {
                     } else {
                         ErrorKind::InvalidBucketBound { found }
                     };
-                    self.error(kind, label.value_offset)
+                    self.error(kind, self.input.offset(label.raw_value))
                 })?;
                 continue;
             }
@@ -455,17 +462,24 @@ impl<'a> Builder<'a> {
                     ErrorKind::DuplicateLabel {
                         name: Snippet::new(label.name),
                     },
-                    label.name_offset,
+                    self.input.offset(label.name),
                 ));
             }
             if self.scratch.len() >= self.limits.max_labels {
-                return Err(self.limit(Limit::Labels, self.limits.max_labels, label.name_offset));
+                return Err(self.limit(
+                    Limit::Labels,
+                    self.limits.max_labels,
+                    self.input.offset(label.name),
+                ));
             }
             self.scratch.push(Label {
-                name: label.decoded_name(),
-                value: label.value(),
+                name: if label.quoted {
+                    escape::unescape_name(label.name)
+                } else {
+                    Cow::Borrowed(label.name)
+                },
+                value: value_of(label),
             });
-            self.scratch_offsets.push(label.name_offset);
             self.scratch_names.push(label.name);
         }
         Ok(special)
@@ -482,6 +496,16 @@ impl<'a> Builder<'a> {
             self.seen.extend(self.scratch_names.iter().copied());
         }
         !self.seen.insert(name)
+    }
+}
+
+/// The unescaped value of a label; borrowed when it has no escape.
+#[inline]
+fn value_of<'a>(label: &ScannedLabel<'a>) -> Cow<'a, str> {
+    if label.escaped {
+        escape::unescape(label.raw_value, escape::Escapes::LabelValue)
+    } else {
+        Cow::Borrowed(label.raw_value)
     }
 }
 
@@ -576,8 +600,10 @@ pub(crate) fn collect<'a>(
         ));
     }
     let mut builder = Builder::new(input, limits, false);
-    for record in Lexer::new(input).utf8_names(utf8_names) {
-        builder.push(record?)?;
+    let mut lexer = Lexer::new(input).utf8_names(utf8_names);
+    let mut labels = Vec::new();
+    while let Some(record) = lexer.next_with(&mut labels) {
+        builder.push(record?, &labels)?;
     }
     Ok(builder.into_families())
 }

@@ -4,7 +4,8 @@ use std::borrow::Cow;
 
 use nom::Offset;
 
-use super::grammar::{self, CommentParts, Fail, FailKind};
+use super::grammar::{self, CommentParts, Fail, FailKind, SampleParts};
+use super::scan::{self, LabelSink, ScannedLabel};
 use crate::error::{Error, ErrorKind, EscapeContext, Result, Snippet};
 use crate::escape::{self, Escapes};
 use crate::model::MetricType;
@@ -39,6 +40,8 @@ pub struct Lexer<'a> {
     pos: usize,
     done: bool,
     utf8_names: bool,
+    /// The metric name of the last sample line the fast path read (empty before).
+    last_name: &'a str,
 }
 
 /// One line of input and where it starts.
@@ -260,6 +263,7 @@ impl<'a> Lexer<'a> {
             pos: 0,
             done: false,
             utf8_names: false,
+            last_name: "",
         }
     }
 
@@ -293,7 +297,7 @@ impl<'a> Lexer<'a> {
         self.pos
     }
 
-    fn lex_line(&self, line: &'a str, offset: usize) -> Result<Option<Line<'a>>> {
+    pub(super) fn lex_line(&self, line: &'a str, offset: usize) -> Result<Option<Line<'a>>> {
         let at = |sub: &str| offset + line.offset(sub);
         let (body, _) = grammar::blanks(line).map_err(|e| self.convert(e, line, offset))?;
         let parsed = match body.as_bytes().first() {
@@ -315,21 +319,26 @@ impl<'a> Lexer<'a> {
                     }),
                 })
             }
-            Some(_) => grammar::sample(body, self.utf8_names).map(|(_, s)| {
-                let labels = s.labels.map_or_else(RawLabels::default, |raw| RawLabels {
-                    raw,
-                    offset: at(raw),
-                    utf8: self.utf8_names,
-                });
-                Line::Sample(Sample {
-                    name: s.name,
-                    labels,
-                    value: s.value,
-                    timestamp_ms: s.timestamp,
-                })
-            }),
+            Some(_) => grammar::sample(body, self.utf8_names)
+                .map(|(_, s)| Line::Sample(self.sample(s, line, offset))),
         };
         parsed.map(Some).map_err(|e| self.convert(e, line, offset))
+    }
+
+    /// The record of a sample line starting at `offset`; `line` starts there too.
+    #[inline]
+    fn sample(&self, s: SampleParts<'a>, line: &'a str, offset: usize) -> Sample<'a> {
+        let labels = s.labels.map_or_else(RawLabels::default, |raw| RawLabels {
+            raw,
+            offset: offset + line.offset(raw),
+            utf8: self.utf8_names,
+        });
+        Sample {
+            name: s.name,
+            labels,
+            value: s.value,
+            timestamp_ms: s.timestamp,
+        }
     }
 
     #[cold]
@@ -385,22 +394,49 @@ impl<'a> Lexer<'a> {
     }
 }
 
-impl<'a> Iterator for Lexer<'a> {
-    type Item = Result<Record<'a>>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl<'a> Lexer<'a> {
+    /// The next record, handing the labels of a sample line to `sink` as they are read (the
+    /// family builder collects them there instead of walking the label set again).
+    #[inline]
+    pub(crate) fn next_with<S: LabelSink<'a>>(
+        &mut self,
+        sink: &mut S,
+    ) -> Option<Result<Record<'a>>> {
+        sink.clear();
         while !self.done {
             let offset = self.pos;
             let rest = self.input.get(offset..)?;
-            if rest.is_empty() {
+            let Some(&first) = rest.as_bytes().first() else {
                 self.done = true;
                 return None;
+            };
+            if scan::starts_sample(first) {
+                let name_len = scan::same_name(rest, self.last_name);
+                if let Some((s, len)) = scan::sample(rest, name_len, sink) {
+                    self.pos = offset + len;
+                    self.last_name = s.name;
+                    let line = Line::Sample(self.sample(s, rest, offset));
+                    return Some(Ok(Record { offset, line }));
+                }
+                sink.clear();
             }
             let end = memchr::memchr(b'\n', rest.as_bytes()).map_or(rest.len(), |n| n + 1);
             let line = rest.get(..end).unwrap_or_default();
             self.pos = offset + end;
             match self.lex_line(line, offset) {
-                Ok(Some(line)) => return Some(Ok(Record { offset, line })),
+                Ok(Some(line)) => {
+                    if let Line::Sample(s) = line {
+                        for label in s.labels.iter() {
+                            sink.label(ScannedLabel {
+                                name: label.name,
+                                raw_value: label.raw_value,
+                                quoted: label.quoted,
+                                escaped: label.raw_value.contains('\\'),
+                            });
+                        }
+                    }
+                    return Some(Ok(Record { offset, line }));
+                }
                 // Blanks up to the end of the input: Go's parser ends there without error.
                 Ok(None) => self.done = true,
                 Err(e) => {
@@ -410,6 +446,14 @@ impl<'a> Iterator for Lexer<'a> {
             }
         }
         None
+    }
+}
+
+impl<'a> Iterator for Lexer<'a> {
+    type Item = Result<Record<'a>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_with(&mut ())
     }
 }
 

@@ -46,8 +46,11 @@
 
 mod encode;
 mod families;
+#[cfg(test)]
+mod fast_path_tests;
 mod grammar;
 mod lexer;
+mod scan;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::{Limit, Limits};
@@ -168,6 +171,8 @@ pub fn families(input: &str) -> Families<'_> {
 pub struct Families<'a> {
     lexer: Lexer<'a>,
     builder: families::Builder<'a>,
+    /// The labels of the line being folded, reused across lines.
+    labels: Vec<scan::ScannedLabel<'a>>,
     state: State,
     /// An error found before reading (the body limit).
     pending: Option<Error>,
@@ -193,6 +198,7 @@ impl<'a> Families<'a> {
         Families {
             lexer: Lexer::new(input),
             builder: families::Builder::new(input, limits, true),
+            labels: Vec::new(),
             state: State::Reading,
             pending: too_large,
         }
@@ -226,9 +232,9 @@ impl<'a> Iterator for Families<'a> {
                 }
                 State::Reading => {}
             }
-            match self.lexer.next() {
+            match self.lexer.next_with(&mut self.labels) {
                 Some(Ok(record)) => {
-                    if let Err(e) = self.builder.push(record) {
+                    if let Err(e) = self.builder.push(record, &self.labels) {
                         self.state = State::Done;
                         return Some(Err(e));
                     }

@@ -1,0 +1,54 @@
+//! Parses one benchmark corpus once, for instruction counts under callgrind:
+//!
+//! ```text
+//! CARGO_PROFILE_RELEASE_DEBUG=true cargo build --release --example text_profile
+//! valgrind --tool=callgrind --toggle-collect='text_profile::lex' \
+//!     target/release/examples/text_profile lex mixed
+//! valgrind --tool=callgrind --toggle-collect='text_profile::parse' \
+//!     target/release/examples/text_profile parse mixed
+//! ```
+//!
+//! Corpora: `node`, `labels`, `histograms`, `escapes`, `mixed` (see `benches/corpus.rs`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+#[path = "../benches/corpus.rs"]
+mod corpus;
+
+use std::hint::black_box;
+
+use expfmt::text;
+
+/// Lexes the whole input; returns the number of sample lines.
+#[inline(never)]
+fn lex(input: &str) -> usize {
+    text::Lexer::new(input)
+        .filter(|r| matches!(r.as_ref().unwrap().line, text::Line::Sample(_)))
+        .count()
+}
+
+/// Parses the whole input; returns the number of families.
+#[inline(never)]
+fn parse(input: &str) -> usize {
+    text::parse(input).unwrap().len()
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let mode = args.next().unwrap_or_else(|| "parse".into());
+    let name = args.next().unwrap_or_else(|| "mixed".into());
+    let page = match name.as_str() {
+        "node" => corpus::node_like(),
+        "labels" => corpus::labels_heavy(),
+        "histograms" => corpus::histogram_heavy(),
+        "escapes" => corpus::escape_heavy(),
+        "mixed" => corpus::mixed_page(),
+        other => panic!("unknown corpus {other}"),
+    };
+    let input = black_box(page.text.as_str());
+    let n = match mode.as_str() {
+        "lex" => lex(input),
+        "parse" => parse(input),
+        other => panic!("unknown mode {other}"),
+    };
+    println!("{name} {mode}: {} bytes, {n}", input.len());
+}

@@ -1,0 +1,349 @@
+//! The fast path of a sample line: one pass over its bytes, a byte-class table in place of a
+//! search per token.
+//!
+//! [`sample`] reads the common shape `name{a="b",...} value[ timestamp]\n` of the legacy
+//! syntax, blanks included, and hands every label to a [`LabelSink`] as it validates it. It
+//! accepts a subset of what [`grammar::sample`](super::grammar::sample) accepts and returns the
+//! same parts for it; anything else (quoted names, every error) makes it return `None`, and the
+//! caller runs the general grammar on the line, which reports the error with its kind, line and
+//! column. `tests/text_fast_path.rs` checks the two agree on generated lines.
+
+use super::grammar::SampleParts;
+use crate::names;
+use crate::number;
+
+const METRIC_START: u8 = 1;
+const METRIC_CONT: u8 = 2;
+const LABEL_START: u8 = 4;
+const LABEL_CONT: u8 = 8;
+/// Ends the plain part of a label value: `"`, `\` or a newline.
+const VALUE_STOP: u8 = 16;
+/// Ends a value or timestamp token: a blank or a newline.
+const TOKEN_END: u8 = 32;
+const BLANK: u8 = 64;
+
+/// The classes of every byte (see `names` for the name charsets).
+static CLASS: [u8; 256] = classes();
+
+const fn classes() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        let alpha = c.is_ascii_alphabetic() || c == b'_';
+        let digit = c.is_ascii_digit();
+        let mut k = 0;
+        if alpha || c == b':' {
+            k |= METRIC_START | METRIC_CONT;
+        }
+        if digit {
+            k |= METRIC_CONT | LABEL_CONT;
+        }
+        if alpha {
+            k |= LABEL_START | LABEL_CONT;
+        }
+        if c == b'"' || c == b'\\' || c == b'\n' {
+            k |= VALUE_STOP;
+        }
+        if c == b' ' || c == b'\t' || c == b'\n' {
+            k |= TOKEN_END;
+        }
+        if c == b' ' || c == b'\t' {
+            k |= BLANK;
+        }
+        t[b] = k;
+        b += 1;
+    }
+    t
+}
+
+#[inline(always)]
+fn class(b: u8) -> u8 {
+    CLASS[usize::from(b)]
+}
+
+/// Whether `b` may start a metric name: where [`sample`] can start.
+#[inline]
+pub(crate) fn starts_sample(b: u8) -> bool {
+    class(b) & METRIC_START != 0
+}
+
+/// A label as the lexer read it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct ScannedLabel<'a> {
+    /// The raw name (for a quoted name, the text between the quotes, escapes undecoded).
+    pub name: &'a str,
+    /// The raw value, escapes undecoded.
+    pub raw_value: &'a str,
+    /// Whether the name was quoted (only then may it hold escapes).
+    pub quoted: bool,
+    /// Whether the value holds an escape (a backslash).
+    pub escaped: bool,
+}
+
+/// Receives the labels of a sample line as the lexer validates them.
+pub(crate) trait LabelSink<'a> {
+    /// One label, in input order.
+    fn label(&mut self, label: ScannedLabel<'a>);
+    /// Forgets the labels of a line the fast path gave up on.
+    fn clear(&mut self);
+}
+
+/// Drops the labels (the public lexer: the labels stay in the record's raw slice).
+impl<'a> LabelSink<'a> for () {
+    #[inline(always)]
+    fn label(&mut self, _: ScannedLabel<'a>) {}
+    #[inline(always)]
+    fn clear(&mut self) {}
+}
+
+/// Collects the labels of the line (the family builder).
+impl<'a> LabelSink<'a> for Vec<ScannedLabel<'a>> {
+    #[inline(always)]
+    fn label(&mut self, label: ScannedLabel<'a>) {
+        self.push(label);
+    }
+    #[inline(always)]
+    fn clear(&mut self) {
+        Vec::clear(self);
+    }
+}
+
+/// The index of the first byte at or after `i` that is not of class `k` (or `b.len()`).
+#[inline(always)]
+fn skip(b: &[u8], mut i: usize, k: u8) -> usize {
+    while let Some(&c) = b.get(i) {
+        if class(c) & k == 0 {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// As [`skip`] for the name classes, four bytes a step while all four are of class `k`.
+#[inline(always)]
+fn skip_name(b: &[u8], mut i: usize, k: u8) -> usize {
+    while let Some(chunk) = b.get(i..i + 4) {
+        let Ok([c0, c1, c2, c3]) = <[u8; 4]>::try_from(chunk) else {
+            break;
+        };
+        if class(c0) & class(c1) & class(c2) & class(c3) & k == 0 {
+            break;
+        }
+        i += 4;
+    }
+    skip(b, i, k)
+}
+
+/// The length of the metric name at the start of `rest` when it is `previous` (a name this
+/// path read before, so known valid): one comparison instead of a scan, for the runs of lines
+/// of one series or family that make up most pages. 0 when it is not.
+#[inline]
+pub(crate) fn same_name(rest: &str, previous: &str) -> usize {
+    let n = previous.len();
+    match rest.as_bytes().get(n) {
+        Some(&c) if class(c) & METRIC_CONT == 0 && rest.starts_with(previous) => n,
+        _ => 0,
+    }
+}
+
+/// Reads one sample line at the start of `rest` (the input from the line's first byte on,
+/// which must not be a blank); returns its parts and the length of the line with its `\n`.
+/// `None` when the line is not of the shape this path reads, or has any error. `name_len`, when
+/// not 0, is the length of the metric name at the start of `rest`, already known valid
+/// ([`same_name`]).
+#[inline]
+pub(crate) fn sample<'a, S: LabelSink<'a>>(
+    rest: &'a str,
+    name_len: usize,
+    sink: &mut S,
+) -> Option<(SampleParts<'a>, usize)> {
+    let b = rest.as_bytes();
+    let mut i = if name_len > 0 {
+        name_len
+    } else if class(*b.first()?) & METRIC_START == 0 {
+        return None;
+    } else {
+        skip_name(b, 1, METRIC_CONT)
+    };
+    let name = rest.get(..i)?;
+    i = skip(b, i, BLANK);
+    let mut labels = None;
+    if b.get(i) == Some(&b'{') {
+        i += 1;
+        let start = i;
+        loop {
+            i = skip(b, i, BLANK);
+            let c = *b.get(i)?;
+            if c == b'}' {
+                break;
+            }
+            if class(c) & LABEL_START == 0 {
+                return None;
+            }
+            let name_start = i;
+            i = skip_name(b, i + 1, LABEL_CONT);
+            let label = rest.get(name_start..i)?;
+            if label == names::RESERVED_LABEL {
+                return None;
+            }
+            i = skip(b, i, BLANK);
+            if b.get(i) != Some(&b'=') {
+                return None;
+            }
+            i = skip(b, i + 1, BLANK);
+            if b.get(i) != Some(&b'"') {
+                return None;
+            }
+            i += 1;
+            let value_start = i;
+            let mut escaped = false;
+            loop {
+                i = skip_plain(b, i);
+                match *b.get(i)? {
+                    b'"' => break,
+                    b'\\' if matches!(b.get(i + 1), Some(b'\\' | b'"' | b'n')) => {
+                        escaped = true;
+                        i += 2;
+                    }
+                    _ => return None,
+                }
+            }
+            sink.label(ScannedLabel {
+                name: label,
+                raw_value: rest.get(value_start..i)?,
+                quoted: false,
+                escaped,
+            });
+            i = skip(b, i + 1, BLANK);
+            match *b.get(i)? {
+                b',' => i += 1,
+                b'}' => {}
+                _ => return None,
+            }
+        }
+        labels = Some(rest.get(start..i)?);
+        i = skip(b, i + 1, BLANK);
+    }
+    let value_start = i;
+    i = skip_token(b, i);
+    let value = number::parse_float(rest.get(value_start..i)?)?;
+    let timestamp = if *b.get(i)? == b'\n' {
+        None
+    } else {
+        i = skip(b, i, BLANK);
+        let ts_start = i;
+        i = skip_token(b, i);
+        if *b.get(i)? != b'\n' {
+            return None;
+        }
+        Some(number::parse_timestamp(rest.get(ts_start..i)?)?)
+    };
+    Some((
+        SampleParts {
+            name,
+            labels,
+            value,
+            timestamp,
+        },
+        i + 1,
+    ))
+}
+
+/// The index of the first `"`, `\` or newline at or after `i` (or `b.len()`). Eight bytes at
+/// a time: a byte equal to one of the three zeroes its lane of `x ^ splat(c)`, and
+/// `(v - 0x01..) & !v & 0x80..` marks the lowest zero lane exactly (lanes above it may be
+/// marked falsely, but only the lowest mark is used).
+#[inline(always)]
+fn skip_plain(b: &[u8], i: usize) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v;
+    let mut i = i;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let Ok(bytes) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let x = u64::from_le_bytes(bytes);
+        let found = (zero(x ^ (ONES * u64::from(b'"')))
+            | zero(x ^ (ONES * u64::from(b'\\')))
+            | zero(x ^ (ONES * u64::from(b'\n'))))
+            & HIGHS;
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&c) = b.get(i) {
+        if class(c) & VALUE_STOP != 0 {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// The index of the first blank or newline at or after `i` (or `b.len()`).
+#[inline(always)]
+fn skip_token(b: &[u8], i: usize) -> usize {
+    let mut i = i;
+    while let Some(&c) = b.get(i) {
+        if class(c) & TOKEN_END != 0 {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_common_shape() {
+        let mut labels = Vec::new();
+        let input = "a_b:c { x = \"1\" ,y=\"q\\\"\",} -1.5 42\nnext 1\n";
+        let (s, len) = sample(input, 0, &mut labels).unwrap();
+        assert_eq!(&input[..len], "a_b:c { x = \"1\" ,y=\"q\\\"\",} -1.5 42\n");
+        assert_eq!(s.name, "a_b:c");
+        assert_eq!(s.labels, Some(" x = \"1\" ,y=\"q\\\"\","));
+        assert_eq!((s.value, s.timestamp), (-1.5, Some(42)));
+        let labels: Vec<_> = labels
+            .iter()
+            .map(|l| (l.name, l.raw_value, l.quoted, l.escaped))
+            .collect();
+        assert_eq!(
+            labels,
+            [("x", "1", false, false), ("y", "q\\\"", false, true)]
+        );
+        let (s, len) = sample("m 1\n", 0, &mut ()).unwrap();
+        assert_eq!(
+            (s.name, s.labels, s.value, s.timestamp, len),
+            ("m", None, 1.0, None, 4)
+        );
+    }
+
+    #[test]
+    fn leaves_the_rest_to_the_grammar() {
+        for line in [
+            "m 1",
+            "m 1 ",
+            "m 1 \n",
+            "m\n",
+            "m{} 1 2 \n",
+            "m{a=\"1\"b=\"2\"} 1\n",
+            "m{__name__=\"x\"} 1\n",
+            "m{a=\"\\t\"} 1\n",
+            "m{a=\"x\ny\"} 1\n",
+            "m{\"a.b\"=\"x\"} 1\n",
+            "{\"m\"} 1\n",
+            "m{a=\"1\"} 1.5.5\n",
+            "m 1 1.5\n",
+            "1m 1\n",
+        ] {
+            assert!(sample(line, 0, &mut ()).is_none(), "{line:?}");
+        }
+    }
+}

@@ -279,10 +279,15 @@ impl<I: Input> Decoder<I> {
 
     /// The next family, `Ok(None)` at the end of input.
     pub fn next_family(&mut self) -> Result<Option<MetricFamily<'static>>> {
+        self.fused(Self::read_family)
+    }
+
+    /// Runs `read` unless the decoder is done, and is done after an error or the end.
+    fn fused<T>(&mut self, read: impl FnOnce(&mut Self) -> Result<Option<T>>) -> Result<Option<T>> {
         if self.done {
             return Ok(None);
         }
-        let result = self.read_family();
+        let result = read(self);
         if !matches!(result, Ok(Some(_))) {
             self.done = true;
         }
@@ -321,14 +326,7 @@ impl<'a> Decoder<SliceInput<'a>> {
     /// # Ok::<(), expfmt::Error>(())
     /// ```
     pub fn next_borrowed(&mut self) -> Result<Option<MetricFamily<'a>>> {
-        if self.done {
-            return Ok(None);
-        }
-        let result = self.read_borrowed();
-        if !matches!(result, Ok(Some(_))) {
-            self.done = true;
-        }
-        result
+        self.fused(Self::read_borrowed)
     }
 
     fn read_borrowed(&mut self) -> Result<Option<MetricFamily<'a>>> {

@@ -41,38 +41,94 @@ pub const RESERVED_LABEL: &str = "__name__";
 
 /// Whether `b` may start a metric name.
 #[inline]
-pub fn is_metric_name_start(b: u8) -> bool {
+pub const fn is_metric_name_start(b: u8) -> bool {
     b.is_ascii_alphabetic() || b == b'_' || b == b':'
 }
 
 /// Whether `b` may continue a metric name.
 #[inline]
-pub fn is_metric_name_continue(b: u8) -> bool {
+pub const fn is_metric_name_continue(b: u8) -> bool {
     is_metric_name_start(b) || b.is_ascii_digit()
 }
 
 /// Whether `b` may start a label name.
 #[inline]
-pub fn is_label_name_start(b: u8) -> bool {
+pub const fn is_label_name_start(b: u8) -> bool {
     b.is_ascii_alphabetic() || b == b'_'
 }
 
 /// Whether `b` may continue a label name.
 #[inline]
-pub fn is_label_name_continue(b: u8) -> bool {
+pub const fn is_label_name_continue(b: u8) -> bool {
     is_label_name_start(b) || b.is_ascii_digit()
 }
 
 /// Whether `name` is a valid metric name.
 pub fn is_valid_metric_name(name: &str) -> bool {
-    let mut bytes = name.bytes();
-    bytes.next().is_some_and(is_metric_name_start) && bytes.all(is_metric_name_continue)
+    is_legacy_name(name.as_bytes(), true)
 }
 
 /// Whether `name` is a valid label name (`__name__` included: reserved is not invalid).
 pub fn is_valid_label_name(name: &str) -> bool {
-    let mut bytes = name.bytes();
-    bytes.next().is_some_and(is_label_name_start) && bytes.all(is_label_name_continue)
+    is_legacy_name(name.as_bytes(), false)
+}
+
+// The four rules above as bits of one byte class, for the parsers' per-byte tables.
+pub(crate) const METRIC_START: u8 = 1;
+pub(crate) const METRIC_CONTINUE: u8 = 2;
+pub(crate) const LABEL_START: u8 = 4;
+pub(crate) const LABEL_CONTINUE: u8 = 8;
+
+/// The name-rule bits of `b` (a parser's byte-class table is built from this).
+pub(crate) const fn name_class(b: u8) -> u8 {
+    (if is_metric_name_start(b) {
+        METRIC_START
+    } else {
+        0
+    }) | (if is_metric_name_continue(b) {
+        METRIC_CONTINUE
+    } else {
+        0
+    }) | (if is_label_name_start(b) {
+        LABEL_START
+    } else {
+        0
+    }) | (if is_label_name_continue(b) {
+        LABEL_CONTINUE
+    } else {
+        0
+    })
+}
+
+static NAME_CLASS: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut b = 0;
+    while b < 256 {
+        #[expect(clippy::cast_possible_truncation, reason = "b < 256")]
+        let class = name_class(b as u8);
+        table[b] = class;
+        b += 1;
+    }
+    table
+};
+
+/// Whether the bytes `name` are a legacy metric name (`metric`) or label name: one table
+/// lookup per byte. Bytes, so a protobuf decoder can check a name before it is known UTF-8
+/// (a valid name is ASCII).
+#[inline]
+pub(crate) fn is_legacy_name(name: &[u8], metric: bool) -> bool {
+    let (start, rest) = if metric {
+        (METRIC_START, METRIC_CONTINUE)
+    } else {
+        (LABEL_START, LABEL_CONTINUE)
+    };
+    let class = |b: u8| NAME_CLASS[usize::from(b)];
+    match name.split_first() {
+        Some((&first, tail)) => {
+            class(first) & start != 0 && tail.iter().all(|&b| class(b) & rest != 0)
+        }
+        None => false,
+    }
 }
 
 /// How names outside the legacy charset are written for a reader: the values of the
@@ -317,6 +373,24 @@ mod tests {
         for bad in ["", "9", "a:b", ":", "a.b"] {
             assert!(!is_valid_label_name(bad), "{bad}");
         }
+    }
+
+    /// The byte table against the grammar at the top of this file, written out again here
+    /// with character ranges: every byte as a first and as a later byte, both kinds of name.
+    #[test]
+    fn byte_table_is_the_grammar() {
+        let word = |c: u8| c.is_ascii_uppercase() || c.is_ascii_lowercase() || c == b'_';
+        for b in 0..=255u8 {
+            let metric_start = word(b) || b == b':';
+            let metric_rest = metric_start || b.is_ascii_digit();
+            let label_rest = word(b) || b.is_ascii_digit();
+            assert_eq!(is_legacy_name(&[b], true), metric_start, "{b}");
+            assert_eq!(is_legacy_name(&[b'a', b], true), metric_rest, "{b}");
+            assert_eq!(is_legacy_name(&[b], false), word(b), "{b}");
+            assert_eq!(is_legacy_name(&[b'a', b], false), label_rest, "{b}");
+        }
+        assert!(!is_legacy_name(b"", true) && !is_legacy_name(b"", false));
+        assert!(!is_legacy_name("\u{e9}".as_bytes(), false));
     }
 
     /// The examples of the specification, written from its stated rules.

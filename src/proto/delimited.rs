@@ -245,6 +245,13 @@ impl<'a> SliceInput<'a> {
     pub(crate) fn new(input: &'a [u8]) -> Self {
         SliceInput { rest: input }
     }
+
+    /// The next `len` bytes, borrowed from the slice; `None` if it ends first.
+    fn take(&mut self, len: usize) -> Option<&'a [u8]> {
+        let (frame, rest) = self.rest.split_at_checked(len)?;
+        self.rest = rest;
+        Some(frame)
+    }
 }
 
 impl private::Sealed for SliceInput<'_> {
@@ -257,12 +264,7 @@ impl private::Sealed for SliceInput<'_> {
     }
 
     fn frame(&mut self, len: usize) -> io::Result<Option<&[u8]>> {
-        if len > self.rest.len() {
-            return Ok(None);
-        }
-        let (frame, rest) = self.rest.split_at(len);
-        self.rest = rest;
-        Ok(Some(frame))
+        Ok(self.take(len))
     }
 }
 
@@ -428,12 +430,10 @@ pub(crate) fn next_slice_frame<'a>(
     let Some((at, len)) = next_prefix(input, start, limits, families)? else {
         return Ok(None);
     };
-    if len > input.rest.len() {
-        return Err(Error::at_offset(ErrorKind::UnexpectedEof, start));
+    match input.take(len) {
+        Some(frame) => Ok(Some((at, frame))),
+        None => Err(Error::at_offset(ErrorKind::UnexpectedEof, start)),
     }
-    let (frame, rest) = input.rest.split_at(len);
-    input.rest = rest;
-    Ok(Some((at, frame)))
 }
 
 /// The length prefix of the next frame and the checks against `limits`: where the frame is

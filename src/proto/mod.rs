@@ -176,12 +176,42 @@ fn decode_slice(mut decoder: Decoder<SliceInput<'_>>) -> Result<Vec<MetricFamily
 #[derive(Debug)]
 pub struct Decoder<I> {
     input: I,
+    progress: Progress,
+}
+
+/// Everything a [`Decoder`] holds besides its input: its settings and how far it has read.
+#[derive(Debug)]
+struct Progress {
     limits: Limits,
     utf8_names: bool,
+    /// Offset of the next frame.
     offset: usize,
     families: usize,
+    /// Metrics so far, over the whole stream (for `max_series`).
     series: usize,
     done: bool,
+}
+
+impl Progress {
+    /// Decodes the frame the input gave (`None` at its end) and moves past it.
+    fn family<'b>(
+        &mut self,
+        frame: Option<(delimited::FrameAt, &'b [u8])>,
+    ) -> Result<Option<MetricFamily<'b>>> {
+        let Some((at, body)) = frame else {
+            return Ok(None);
+        };
+        let mut ctx = read::Ctx {
+            limits: &self.limits,
+            utf8_names: self.utf8_names,
+            series: self.series,
+        };
+        let family = frame_family(&mut ctx, body, at)?;
+        self.series = ctx.series;
+        self.families += 1;
+        self.offset = at.end;
+        Ok(Some(family))
+    }
 }
 
 impl<'a> Decoder<SliceInput<'a>> {
@@ -241,15 +271,17 @@ impl<I: Input> Decoder<I> {
     fn with_input(input: I) -> Self {
         Decoder {
             input,
-            limits: Limits {
-                max_message: DEFAULT_MAX_MESSAGE,
-                ..Limits::unlimited()
+            progress: Progress {
+                limits: Limits {
+                    max_message: DEFAULT_MAX_MESSAGE,
+                    ..Limits::unlimited()
+                },
+                utf8_names: false,
+                offset: 0,
+                families: 0,
+                series: 0,
+                done: false,
             },
-            utf8_names: false,
-            offset: 0,
-            families: 0,
-            series: 0,
-            done: false,
         }
     }
 
@@ -260,7 +292,7 @@ impl<I: Input> Decoder<I> {
     /// name), `max_buckets` to each repeated part of a histogram or summary.
     #[must_use]
     pub fn with_limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
+        self.progress.limits = limits;
         self
     }
 
@@ -268,13 +300,13 @@ impl<I: Input> Decoder<I> {
     /// only Go's legacy `[a-zA-Z_:][a-zA-Z0-9_:]*`. Off by default, as in Go's `expfmt` 0.39.
     #[must_use]
     pub fn allow_utf8_names(mut self, allow: bool) -> Self {
-        self.utf8_names = allow;
+        self.progress.utf8_names = allow;
         self
     }
 
     /// Bytes consumed so far: the offset of the next frame.
     pub fn offset(&self) -> usize {
-        self.offset
+        self.progress.offset
     }
 
     /// The next family, `Ok(None)` at the end of input.
@@ -284,31 +316,20 @@ impl<I: Input> Decoder<I> {
 
     /// Runs `read` unless the decoder is done, and is done after an error or the end.
     fn fused<T>(&mut self, read: impl FnOnce(&mut Self) -> Result<Option<T>>) -> Result<Option<T>> {
-        if self.done {
+        if self.progress.done {
             return Ok(None);
         }
         let result = read(self);
         if !matches!(result, Ok(Some(_))) {
-            self.done = true;
+            self.progress.done = true;
         }
         result
     }
 
     fn read_family(&mut self) -> Result<Option<MetricFamily<'static>>> {
-        let frame =
-            delimited::next_frame(&mut self.input, self.offset, &self.limits, self.families)?;
-        let Some((at, body)) = frame else {
-            return Ok(None);
-        };
-        let mut state = State {
-            limits: &self.limits,
-            utf8_names: self.utf8_names,
-            series: &mut self.series,
-        };
-        let family = frame_family(&mut state, body, at)?;
-        self.families += 1;
-        self.offset = at.end;
-        Ok(Some(family.into_owned()))
+        let p = &mut self.progress;
+        let frame = delimited::next_frame(&mut self.input, p.offset, &p.limits, p.families)?;
+        Ok(p.family(frame)?.map(MetricFamily::into_owned))
     }
 }
 
@@ -330,67 +351,39 @@ impl<'a> Decoder<SliceInput<'a>> {
     }
 
     fn read_borrowed(&mut self) -> Result<Option<MetricFamily<'a>>> {
-        let frame =
-            delimited::next_slice_frame(&mut self.input, self.offset, &self.limits, self.families)?;
-        let Some((at, body)) = frame else {
-            return Ok(None);
-        };
-        let mut state = State {
-            limits: &self.limits,
-            utf8_names: self.utf8_names,
-            series: &mut self.series,
-        };
-        let family = frame_family(&mut state, body, at)?;
-        self.families += 1;
-        self.offset = at.end;
-        Ok(Some(family))
+        let p = &mut self.progress;
+        let frame = delimited::next_slice_frame(&mut self.input, p.offset, &p.limits, p.families)?;
+        p.family(frame)
     }
-}
-
-/// What decoding a frame needs from the [`Decoder`]: its settings, and the series count that
-/// runs over the whole stream.
-struct State<'d> {
-    limits: &'d Limits,
-    utf8_names: bool,
-    series: &'d mut usize,
 }
 
 /// Decodes one frame's `MetricFamily`: the one-pass fast path (`read.rs`) and, only when it
 /// refuses the frame, the careful path that says why (the pre-scan, then prost and the
 /// conversion), whose answer is the one returned.
 fn frame_family<'b>(
-    state: &mut State<'_>,
+    ctx: &mut read::Ctx<'_>,
     body: &'b [u8],
     at: delimited::FrameAt,
 ) -> Result<MetricFamily<'b>> {
-    let mut ctx = read::Ctx {
-        limits: state.limits,
-        utf8_names: state.utf8_names,
-        series: *state.series,
-    };
-    if let Ok(family) = read::family(body, &mut ctx) {
+    let start = *ctx;
+    if let Ok(family) = read::family(body, ctx) {
         // Under `cargo fuzz`, every frame the fast path accepts must be one the careful path
         // accepts, with the same family (the other direction is the assertion below).
         #[cfg(fuzzing)]
         {
-            let mut series = *state.series;
-            let mut careful_state = State {
-                limits: state.limits,
-                utf8_names: state.utf8_names,
-                series: &mut series,
-            };
-            let careful = careful_family(&mut careful_state, body, at);
+            let mut check = start;
+            let careful = careful_family(&mut check, body, at);
             assert_eq!(
                 careful.as_ref().map(|f| format!("{f:?}")).ok(),
                 Some(format!("{family:?}")),
                 "fast and careful paths disagree on {body:02x?}"
             );
-            assert_eq!(series, ctx.series);
+            assert_eq!(check.series, ctx.series);
         }
-        *state.series = ctx.series;
         return Ok(family);
     }
-    let careful = careful_family(state, body, at);
+    *ctx = start;
+    let careful = careful_family(ctx, body, at);
     debug_assert!(
         careful.is_err(),
         "the fast path refused a frame the careful path accepts: {body:02x?}"
@@ -402,19 +395,19 @@ fn frame_family<'b>(
 /// and converted, so errors come in the documented order with their offsets.
 #[cold]
 fn careful_family(
-    state: &mut State<'_>,
+    ctx: &mut read::Ctx<'_>,
     body: &[u8],
     at: delimited::FrameAt,
 ) -> Result<MetricFamily<'static>> {
     let mut scanner = scan::Scanner {
-        limits: state.limits,
-        utf8_names: state.utf8_names,
-        series: *state.series,
+        limits: ctx.limits,
+        utf8_names: ctx.utf8_names,
+        series: ctx.series,
         check_utf8: false,
     };
     let info = scanner.family(body, at.body)?;
     let family = decode_family(body, at, &info, &scanner)?;
-    *state.series = scanner.series;
+    ctx.series = scanner.series;
     Ok(family)
 }
 

@@ -36,7 +36,8 @@ pub(crate) struct Bad;
 
 type R<T> = Result<T, Bad>;
 
-/// What the fast path needs besides the frame; `series` runs over the whole stream.
+/// What decoding a frame needs besides the frame; `series` runs over the whole stream.
+#[derive(Clone, Copy)]
 pub(crate) struct Ctx<'l> {
     pub(crate) limits: &'l Limits,
     pub(crate) utf8_names: bool,
@@ -157,6 +158,16 @@ fn other(m: &mut Msg<'_>, number: u32, wire: u8, last: u32) -> R<()> {
     m.skip(wire)
 }
 
+/// Whether `v` may take one more element under the cap `max` (checked before the element is
+/// decoded, so what a frame claims never outgrows the limits).
+#[inline(always)]
+fn room<T>(v: &[T], max: usize) -> R<()> {
+    if v.len() >= max {
+        return Err(Bad);
+    }
+    Ok(())
+}
+
 #[inline(always)]
 fn utf8(bytes: &[u8]) -> R<&str> {
     std::str::from_utf8(bytes).map_err(|_| Bad)
@@ -245,45 +256,8 @@ fn valid_name(ctx: &Ctx<'_>, name: &[u8], metric: bool) -> bool {
     if ctx.utf8_names {
         return !name.is_empty();
     }
-    let (start, rest) = if metric {
-        (METRIC_START, METRIC_CONTINUE)
-    } else {
-        (LABEL_START, LABEL_CONTINUE)
-    };
-    match name.split_first() {
-        Some((&first, tail)) => {
-            NAME_CLASS[usize::from(first)] & start != 0
-                && tail.iter().all(|&b| NAME_CLASS[usize::from(b)] & rest != 0)
-        }
-        None => false,
-    }
+    crate::names::is_legacy_name(name, metric)
 }
-
-// Go's legacy name rule ([`crate::names`]) as one table lookup per byte.
-const METRIC_START: u8 = 1;
-const METRIC_CONTINUE: u8 = 2;
-const LABEL_START: u8 = 4;
-const LABEL_CONTINUE: u8 = 8;
-
-static NAME_CLASS: [u8; 256] = {
-    let mut table = [0; 256];
-    let mut b = 0;
-    while b < 256 {
-        #[expect(clippy::cast_possible_truncation, reason = "b < 256")]
-        let c = b as u8;
-        let mut class = 0;
-        if c.is_ascii_alphabetic() || c == b'_' {
-            class = METRIC_START | METRIC_CONTINUE | LABEL_START | LABEL_CONTINUE;
-        } else if c == b':' {
-            class = METRIC_START | METRIC_CONTINUE;
-        } else if c.is_ascii_digit() {
-            class = METRIC_CONTINUE | LABEL_CONTINUE;
-        }
-        table[b] = class;
-        b += 1;
-    }
-    table
-};
 
 /// The run of labels a `Metric` starts with, where every encoder puts them: how many, and where
 /// the run ends. Only labels whose key and length are one byte each count, so the walk is a few
@@ -325,9 +299,7 @@ fn metric<'b>(buf: &'b [u8], ctx: &Ctx<'_>) -> R<(Metric<'b>, u8)> {
     while m.more() {
         match m.key()? {
             (1, LEN) => {
-                if labels.len() >= limits.max_labels {
-                    return Err(Bad);
-                }
+                room(&labels, limits.max_labels)?;
                 let bytes = m.bytes()?;
                 let end = buf.len() - m.buf.len();
                 let text = run.and_then(|t| t.get(end - bytes.len()..end));
@@ -335,12 +307,7 @@ fn metric<'b>(buf: &'b [u8], ctx: &Ctx<'_>) -> R<(Metric<'b>, u8)> {
             }
             (2, LEN) => single_double(m.bytes()?, gauge.get_or_insert(0.0))?,
             (3, LEN) => {
-                let c = counter.get_or_insert(Counter {
-                    value: 0.0,
-                    created: None,
-                    exemplar: None,
-                });
-                counter_msg(m.bytes()?, c, ctx)?;
+                counter_msg(m.bytes()?, counter.get_or_insert(Counter::new(0.0)), ctx)?;
             }
             (4, LEN) => summary_msg(
                 m.bytes()?,
@@ -476,9 +443,7 @@ fn exemplar_msg<'b>(buf: &'b [u8], e: &mut Exemplar<'b>, ctx: &Ctx<'_>) -> R<()>
     while m.more() {
         match m.key()? {
             (1, LEN) => {
-                if e.labels.len() >= ctx.limits.max_labels {
-                    return Err(Bad);
-                }
+                room(&e.labels, ctx.limits.max_labels)?;
                 e.labels.push(label(m.bytes()?, None, ctx, false)?);
             }
             (2, I64) => e.value = m.double()?,
@@ -525,9 +490,7 @@ fn summary_msg(buf: &[u8], s: &mut Summary, ctx: &Ctx<'_>) -> R<()> {
             (1, VARINT) => s.count = Some(m.varint()?),
             (2, I64) => s.sum = Some(m.double()?),
             (3, LEN) => {
-                if s.quantiles.len() >= ctx.limits.max_buckets {
-                    return Err(Bad);
-                }
+                room(&s.quantiles, ctx.limits.max_buckets)?;
                 let mut q = Quantile {
                     quantile: 0.0,
                     value: 0.0,
@@ -577,9 +540,7 @@ fn histogram_msg<'b>(buf: &'b [u8], h: &mut HistogramAcc<'b>, ctx: &Ctx<'_>) -> 
     while m.more() {
         match m.key()? {
             (3, LEN) => {
-                if h.buckets.len() >= max {
-                    return Err(Bad);
-                }
+                room(&h.buckets, max)?;
                 h.buckets.push(bucket_msg(m.bytes()?, ctx)?);
             }
             (1, VARINT) => h.count = Some(m.varint()?),
@@ -591,33 +552,25 @@ fn histogram_msg<'b>(buf: &'b [u8], h: &mut HistogramAcc<'b>, ctx: &Ctx<'_>) -> 
             (8, I64) => h.zero_count_float = Some(m.double()?),
             (n @ (9 | 12), LEN) => {
                 let spans = &mut h.spans[usize::from(n == 12)];
-                if spans.len() >= max {
-                    return Err(Bad);
-                }
+                room(spans, max)?;
                 spans.push(span_msg(m.bytes()?)?);
             }
             (n @ (10 | 13), VARINT) => {
                 let deltas = &mut h.deltas[usize::from(n == 13)];
-                if deltas.len() >= max {
-                    return Err(Bad);
-                }
+                room(deltas, max)?;
                 deltas.push(sint64(m.varint()?));
             }
             (n @ (10 | 13), LEN) => {
                 let deltas = &mut h.deltas[usize::from(n == 13)];
                 let mut packed = Msg::new(m.bytes()?);
                 while packed.more() {
-                    if deltas.len() >= max {
-                        return Err(Bad);
-                    }
+                    room(deltas, max)?;
                     deltas.push(sint64(packed.varint()?));
                 }
             }
             (n @ (11 | 14), I64) => {
                 let counts = &mut h.counts[usize::from(n == 14)];
-                if counts.len() >= max {
-                    return Err(Bad);
-                }
+                room(counts, max)?;
                 counts.push(m.double()?);
             }
             (n @ (11 | 14), LEN) => {
@@ -633,9 +586,7 @@ fn histogram_msg<'b>(buf: &'b [u8], h: &mut HistogramAcc<'b>, ctx: &Ctx<'_>) -> 
                 timestamp_msg(m.bytes()?, h.created.get_or_insert_with(Timestamp::default))?
             }
             (16, LEN) => {
-                if h.exemplars.len() >= max {
-                    return Err(Bad);
-                }
+                room(&h.exemplars, max)?;
                 let mut e = new_exemplar();
                 exemplar_msg(m.bytes()?, &mut e, ctx)?;
                 h.exemplars.push(e);
@@ -1223,23 +1174,18 @@ mod tests {
             utf8_names,
             series: 1,
         };
+        let mut careful_ctx = ctx;
         let fast = family(body, &mut ctx);
-        let mut series = 1;
-        let mut state = super::super::State {
-            limits,
-            utf8_names,
-            series: &mut series,
-        };
         let at = super::super::delimited::FrameAt {
             start: 0,
             body: 0,
             end: body.len(),
         };
-        let careful = super::super::careful_family(&mut state, body, at);
+        let careful = super::super::careful_family(&mut careful_ctx, body, at);
         match (&fast, &careful) {
             (Ok(f), Ok(c)) => {
                 assert_eq!(format!("{f:?}"), format!("{c:?}"), "{what}: {body:02x?}");
-                assert_eq!(ctx.series, series, "{what}: {body:02x?}");
+                assert_eq!(ctx.series, careful_ctx.series, "{what}: {body:02x?}");
                 true
             }
             (Err(Bad), Err(_)) => false,
@@ -1248,33 +1194,6 @@ mod tests {
                 fast.map(|_| ()),
                 careful.map(|_| ())
             ),
-        }
-    }
-
-    #[test]
-    fn name_table_is_the_legacy_rule() {
-        let ctx = Ctx {
-            limits: &Limits::unlimited(),
-            utf8_names: false,
-            series: 0,
-        };
-        for a in 0..=255u8 {
-            for b in [b'a', b'0', b':', b'_', 0x80, a] {
-                for metric in [true, false] {
-                    let name = [a, b];
-                    assert_eq!(
-                        valid_name(&ctx, &name, metric),
-                        super::super::scan::is_legacy_name(&name, metric),
-                        "{name:?} {metric}"
-                    );
-                    let name = [b'a', a, b];
-                    assert_eq!(
-                        valid_name(&ctx, &name, metric),
-                        super::super::scan::is_legacy_name(&name, metric),
-                        "{name:?} {metric}"
-                    );
-                }
-            }
         }
     }
 

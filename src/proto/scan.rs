@@ -373,24 +373,7 @@ impl Scanner<'_> {
         if self.utf8_names {
             return !name.is_empty();
         }
-        is_legacy_name(name, metric)
-    }
-}
-
-/// Whether `name` matches Go's legacy rule ([`crate::names`]): `[a-zA-Z_:][a-zA-Z0-9_:]*` for
-/// metric names and `[a-zA-Z_][a-zA-Z0-9_]*` for label names, as `expfmt`'s protobuf decoder
-/// checks them. Bytes, not `str`: label strings reach here before prost has checked their UTF-8.
-pub(crate) fn is_legacy_name(name: &[u8], metric: bool) -> bool {
-    use crate::names::{
-        is_label_name_continue, is_label_name_start, is_metric_name_continue, is_metric_name_start,
-    };
-    let Some((&first, rest)) = name.split_first() else {
-        return false;
-    };
-    if metric {
-        is_metric_name_start(first) && rest.iter().all(|&b| is_metric_name_continue(b))
-    } else {
-        is_label_name_start(first) && rest.iter().all(|&b| is_label_name_continue(b))
+        crate::names::is_legacy_name(name, metric)
     }
 }
 
@@ -516,20 +499,4 @@ fn invalid_name(name: &str, what: &'static str, offset: usize) -> Error {
         },
         offset,
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn legacy_names() {
-        assert!(is_legacy_name(b"a:b_c1", true));
-        assert!(!is_legacy_name(b"a:b", false));
-        assert!(is_legacy_name(b"__name__", false));
-        assert!(!is_legacy_name(b"1a", true));
-        assert!(!is_legacy_name(b"", true));
-        assert!(!is_legacy_name(b"a.b", true));
-        assert!(!is_legacy_name("é".as_bytes(), false));
-    }
 }

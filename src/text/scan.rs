@@ -6,16 +6,16 @@
 //! accepts a subset of what [`grammar::sample`](super::grammar::sample) accepts and returns the
 //! same parts for it; anything else (quoted names, every error) makes it return `None`, and the
 //! caller runs the general grammar on the line, which reports the error with its kind, line and
-//! column. `tests/text_fast_path.rs` checks the two agree on generated lines.
+//! column. `fast_path_tests.rs` checks the two agree on generated lines.
 
 use super::grammar::SampleParts;
 use crate::names;
 use crate::number;
 
-const METRIC_START: u8 = 1;
-const METRIC_CONT: u8 = 2;
-const LABEL_START: u8 = 4;
-const LABEL_CONT: u8 = 8;
+// The name bits are those of `names::name_class`; the others follow them.
+use names::{
+    LABEL_CONTINUE as LABEL_CONT, LABEL_START, METRIC_CONTINUE as METRIC_CONT, METRIC_START,
+};
 /// Ends the plain part of a label value: `"`, `\` or a newline.
 const VALUE_STOP: u8 = 16;
 /// Ends a value or timestamp token: a blank or a newline.
@@ -30,18 +30,7 @@ const fn classes() -> [u8; 256] {
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
-        let alpha = c.is_ascii_alphabetic() || c == b'_';
-        let digit = c.is_ascii_digit();
-        let mut k = 0;
-        if alpha || c == b':' {
-            k |= METRIC_START | METRIC_CONT;
-        }
-        if digit {
-            k |= METRIC_CONT | LABEL_CONT;
-        }
-        if alpha {
-            k |= LABEL_START | LABEL_CONT;
-        }
+        let mut k = names::name_class(c);
         if c == b'"' || c == b'\\' || c == b'\n' {
             k |= VALUE_STOP;
         }

@@ -435,7 +435,7 @@ impl<'a> Builder<'a> {
             }
             if label.raw_value.len() > self.limits.max_label_value_len {
                 // The raw length bounds the unescaped one from above; check exactly below.
-                let len = value_of(label).len();
+                let len = label.value().len();
                 if len > self.limits.max_label_value_len {
                     return Err(self.limit(
                         Limit::LabelValueLength,
@@ -445,7 +445,7 @@ impl<'a> Builder<'a> {
                 }
             }
             if Some(label.name) == special_name {
-                let value = value_of(label);
+                let value = label.value();
                 special = number::parse_float(&value).ok_or_else(|| {
                     let found = Snippet::new(&value);
                     let kind = if metric_type == MetricType::Summary {
@@ -473,12 +473,8 @@ impl<'a> Builder<'a> {
                 ));
             }
             self.scratch.push(Label {
-                name: if label.quoted {
-                    escape::unescape_name(label.name)
-                } else {
-                    Cow::Borrowed(label.name)
-                },
-                value: value_of(label),
+                name: label.decoded_name(),
+                value: label.value(),
             });
             self.scratch_names.push(label.name);
         }
@@ -496,16 +492,6 @@ impl<'a> Builder<'a> {
             self.seen.extend(self.scratch_names.iter().copied());
         }
         !self.seen.insert(name)
-    }
-}
-
-/// The unescaped value of a label; borrowed when it has no escape.
-#[inline]
-fn value_of<'a>(label: &ScannedLabel<'a>) -> Cow<'a, str> {
-    if label.escaped {
-        escape::unescape(label.raw_value, escape::Escapes::LabelValue)
-    } else {
-        Cow::Borrowed(label.raw_value)
     }
 }
 

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use nom::Offset;
 
 use super::grammar::{self, CommentParts, Fail, FailKind, SampleParts};
-use super::scan::{self, LabelSink, ScannedLabel};
+use super::scan::{self, LabelSink};
 use crate::error::{Error, ErrorKind, EscapeContext, Result, Snippet};
 use crate::escape::{self, Escapes};
 use crate::model::MetricType;
@@ -427,12 +427,7 @@ impl<'a> Lexer<'a> {
                 Ok(Some(line)) => {
                     if let Line::Sample(s) = line {
                         for label in s.labels.iter() {
-                            sink.label(ScannedLabel {
-                                name: label.name,
-                                raw_value: label.raw_value,
-                                quoted: label.quoted,
-                                escaped: label.raw_value.contains('\\'),
-                            });
+                            sink.label(label.into());
                         }
                     }
                     return Some(Ok(Record { offset, line }));

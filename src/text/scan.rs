@@ -8,7 +8,11 @@
 //! caller runs the general grammar on the line, which reports the error with its kind, line and
 //! column. `fast_path_tests.rs` checks the two agree on generated lines.
 
+use std::borrow::Cow;
+
 use super::grammar::SampleParts;
+use super::lexer::RawLabel;
+use crate::escape;
 use crate::names;
 use crate::number;
 
@@ -68,6 +72,40 @@ pub(crate) struct ScannedLabel<'a> {
     pub quoted: bool,
     /// Whether the value holds an escape (a backslash).
     pub escaped: bool,
+}
+
+impl<'a> ScannedLabel<'a> {
+    /// The label name with the escapes of a quoted name decoded; borrowed when there is none.
+    #[inline]
+    pub fn decoded_name(&self) -> Cow<'a, str> {
+        if self.quoted {
+            escape::unescape_name(self.name)
+        } else {
+            Cow::Borrowed(self.name)
+        }
+    }
+
+    /// The value with escapes decoded; borrowed, without a search, when there is none.
+    #[inline]
+    pub fn value(&self) -> Cow<'a, str> {
+        if self.escaped {
+            escape::unescape(self.raw_value, escape::Escapes::LabelValue)
+        } else {
+            Cow::Borrowed(self.raw_value)
+        }
+    }
+}
+
+/// A label the general grammar read (a line the fast path gave up on).
+impl<'a> From<RawLabel<'a>> for ScannedLabel<'a> {
+    fn from(label: RawLabel<'a>) -> Self {
+        ScannedLabel {
+            name: label.name,
+            raw_value: label.raw_value,
+            quoted: label.quoted,
+            escaped: label.raw_value.contains('\\'),
+        }
+    }
 }
 
 /// Receives the labels of a sample line as the lexer validates them.

@@ -389,7 +389,7 @@ fn convert(c: &mut Criterion, page: &Page) {
         b.iter(|| {
             out.clear();
             let mut decoder = expfmt::proto::Decoder::new(black_box(&bytes));
-            while let Some(f) = decoder.next_family().unwrap() {
+            while let Some(f) = decoder.next_borrowed().unwrap() {
                 text::encode_into(&mut out, std::slice::from_ref(&f)).unwrap();
             }
             assert_eq!(out.len(), text_out.len());

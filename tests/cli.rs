@@ -193,11 +193,7 @@ fn convert_to_text_reproduces_a_canonical_file() {
 fn text_to_proto_and_back_through_the_cli() {
     let path = "tests/data/histograms.prom";
     let proto = expfmt(&["convert", "--to", "proto", path], b"");
-    assert!(
-        proto.status.success(),
-        "{}",
-        String::from_utf8_lossy(&proto.stderr)
-    );
+    succeeded(&proto);
     let original = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/data/histograms.prom"
@@ -234,6 +230,15 @@ const DATA: [&str; 3] = [
     "tests/data/histograms.prom",
     "tests/data/escapes.prom",
 ];
+
+/// Fails the test with the program's stderr unless it exited 0.
+fn succeeded(out: &Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
 
 fn read(path: &str) -> Vec<u8> {
     std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
@@ -365,11 +370,7 @@ fn convert_streams_inputs_larger_than_a_window_like_a_whole_parse() {
     }
     let om = in_memory(&families, "openmetrics");
     let back = expfmt(&["convert", "--to", "text", "-"], &om);
-    assert!(
-        back.status.success(),
-        "{}",
-        String::from_utf8_lossy(&back.stderr)
-    );
+    succeeded(&back);
     assert!(back.stdout == in_memory(&families, "text"));
 }
 
@@ -700,11 +701,7 @@ fn push_add_and_delete_against_a_real_pushgateway() {
         ],
         page.as_bytes(),
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&out);
     let series = gateway_series(&gw);
     let pushed = series
         .iter()
@@ -735,11 +732,7 @@ fn push_add_and_delete_against_a_real_pushgateway() {
         ],
         b"# TYPE backup_files gauge\nbackup_files 42\n",
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&out);
     let series = gateway_series(&gw);
     assert!(
         series
@@ -781,11 +774,7 @@ fn push_add_and_delete_against_a_real_pushgateway() {
         ],
         b"",
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&out);
     let series = gateway_series(&gw);
     assert!(
         !series.iter().any(|l| l.contains("job=\"backup\"")),

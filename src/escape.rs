@@ -105,6 +105,17 @@ pub fn unescape_name(raw: &str) -> Cow<'_, str> {
     unescape(raw, Escapes::LabelValue)
 }
 
+/// A label name as a parser read it: decoded when it was `quoted` (only a quoted name may hold
+/// escapes), borrowed without a search otherwise.
+#[inline]
+pub(crate) fn label_name(raw: &str, quoted: bool) -> Cow<'_, str> {
+    if quoted {
+        unescape_name(raw)
+    } else {
+        Cow::Borrowed(raw)
+    }
+}
+
 /// Appends `name` as a quoted name (`"my.metric"`), escaping `\\`, `\"` and `\n`.
 pub fn quote_name_into(out: &mut String, name: &str) {
     out.push('"');

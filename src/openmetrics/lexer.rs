@@ -280,11 +280,7 @@ impl<'a> RawLabel<'a> {
     /// The label name with the escapes of a quoted name decoded; borrowed when there is none.
     #[inline]
     pub fn decoded_name(&self) -> Cow<'a, str> {
-        if self.quoted {
-            escape::unescape_name(self.name)
-        } else {
-            Cow::Borrowed(self.name)
-        }
+        escape::label_name(self.name, self.quoted)
     }
 
     /// The value with `\\`, `\"` and `\n` decoded (any other backslash stays); borrowed when

@@ -78,11 +78,7 @@ impl<'a> ScannedLabel<'a> {
     /// The label name with the escapes of a quoted name decoded; borrowed when there is none.
     #[inline]
     pub fn decoded_name(&self) -> Cow<'a, str> {
-        if self.quoted {
-            escape::unescape_name(self.name)
-        } else {
-            Cow::Borrowed(self.name)
-        }
+        escape::label_name(self.name, self.quoted)
     }
 
     /// The value with escapes decoded; borrowed, without a search, when there is none.

@@ -51,6 +51,9 @@ enum Role {
 /// What is known about a family name for the whole input.
 #[derive(Debug)]
 struct NameState<'a> {
+    /// The name as written (escapes of a quoted name undecoded; one spelling per name, so
+    /// raw names compare as names do).
+    key: &'a str,
     metric_type: Option<MetricType>,
     help: Option<Cow<'a, str>>,
     /// Index into `Builder::open` while a family of this name is being built.
@@ -70,14 +73,19 @@ pub(crate) struct Builder<'a> {
     input: &'a str,
     limits: Limits,
     streaming: bool,
-    names: Map<&'a str, NameState<'a>>,
+    /// Family name -> index into `states`.
+    names: Map<&'a str, usize>,
+    states: Vec<NameState<'a>>,
+    /// The last name [`Builder::resolve`] resolved and what to: a family's HELP, TYPE and
+    /// first sample lines name it one after the other, and a resolution never changes (see
+    /// `last`), so they hash the name once.
+    recent: Option<(&'a str, usize, Role)>,
     /// Families being built, in order of creation.
     open: Vec<MetricFamily<'a>>,
     /// For each of `open`: sequence number of its first sample (`u64::MAX` while none).
     first_sample: Vec<u64>,
-    /// For each of `open`: its key in `names` (the raw name, escapes of a quoted name
-    /// undecoded; one spelling per name, so raw names compare as names do).
-    open_keys: Vec<&'a str>,
+    /// For each of `open`: its index in `states`.
+    open_keys: Vec<usize>,
     /// Series indices of the open summaries and histograms, by index into `open`.
     series: Map<usize, SeriesIndex>,
     ready: VecDeque<MetricFamily<'a>>,
@@ -90,6 +98,9 @@ pub(crate) struct Builder<'a> {
     scratch_names: Vec<&'a str>,
     /// Names in `scratch`, filled only for lines with many labels; reused across lines.
     seen: Set<&'a str>,
+    /// A 64-bit filter of the names in `scratch` ([`name_bit`]): a name whose bit is clear is
+    /// not there, without comparing strings.
+    seen_bits: u64,
     /// Bumped whenever `open` changes shape, so cached indices into it can be checked.
     generation: u64,
     /// How the previous sample line's name resolved; consecutive lines of one family skip
@@ -114,6 +125,8 @@ impl<'a> Builder<'a> {
             limits,
             streaming,
             names: Map::default(),
+            states: Vec::new(),
+            recent: None,
             open: Vec::new(),
             first_sample: Vec::new(),
             open_keys: Vec::new(),
@@ -125,6 +138,7 @@ impl<'a> Builder<'a> {
             scratch: Vec::new(),
             scratch_names: Vec::new(),
             seen: Set::default(),
+            seen_bits: 0,
             generation: 0,
             last: None,
         }
@@ -146,20 +160,16 @@ impl<'a> Builder<'a> {
         match record.line {
             Line::Blank | Line::Comment(_) => Ok(()),
             Line::Help(h) => {
-                let (key, _) = self.resolve(h.name, h.name_offset)?;
-                let ix = self.open_family(key);
+                let (st, _) = self.resolve(h.name, h.name_offset)?;
+                let ix = self.open_family(st);
                 if h.raw.is_empty() {
                     // Go stops at the end of the line before its duplicate check.
                     return Ok(());
                 }
-                let state = self.state_mut(key);
+                let state = &mut self.states[st];
                 if state.help.is_some() {
-                    return Err(self.error(
-                        ErrorKind::DuplicateHelp {
-                            name: Snippet::new(key),
-                        },
-                        h.name_offset,
-                    ));
+                    let name = Snippet::new(state.key);
+                    return Err(self.error(ErrorKind::DuplicateHelp { name }, h.name_offset));
                 }
                 let text = h.text();
                 state.help = Some(text.clone());
@@ -167,19 +177,15 @@ impl<'a> Builder<'a> {
                 Ok(())
             }
             Line::Type(t) => {
-                let (key, _) = self.resolve(t.name, t.name_offset)?;
-                let ix = self.open_family(key);
+                let (st, _) = self.resolve(t.name, t.name_offset)?;
+                let ix = self.open_family(st);
                 if t.word.is_empty() {
                     // Go stops at the end of the line before its duplicate check.
                     return Ok(());
                 }
-                if self.state_mut(key).metric_type.is_some() {
-                    return Err(self.error(
-                        ErrorKind::DuplicateType {
-                            name: Snippet::new(key),
-                        },
-                        t.name_offset,
-                    ));
+                if self.states[st].metric_type.is_some() {
+                    let name = Snippet::new(self.states[st].key);
+                    return Err(self.error(ErrorKind::DuplicateType { name }, t.name_offset));
                 }
                 let Some(metric_type) = t.metric_type() else {
                     let word_offset = self.input.offset(t.word);
@@ -190,7 +196,7 @@ impl<'a> Builder<'a> {
                         word_offset,
                     ));
                 };
-                self.state_mut(key).metric_type = Some(metric_type);
+                self.states[st].metric_type = Some(metric_type);
                 self.family_mut(ix).metric_type = metric_type;
                 Ok(())
             }
@@ -222,8 +228,8 @@ impl<'a> Builder<'a> {
         self.series.clear();
         let mut families = std::mem::take(&mut self.open);
         let firsts = std::mem::take(&mut self.first_sample);
-        for key in self.open_keys.drain(..) {
-            if let Some(state) = self.names.get_mut(key) {
+        for st in self.open_keys.drain(..) {
+            if let Some(state) = self.states.get_mut(st) {
                 state.open = None;
             }
         }
@@ -241,53 +247,68 @@ impl<'a> Builder<'a> {
         pairs.into_iter().map(|(_, f)| f).collect()
     }
 
-    fn state_mut(&mut self, key: &'a str) -> &mut NameState<'a> {
-        self.names.entry(key).or_insert_with(|| NameState {
-            metric_type: None,
-            help: None,
-            open: None,
-        })
-    }
-
     fn family_mut(&mut self, ix: usize) -> &mut MetricFamily<'a> {
         // `ix` always comes from `open_family`, which keeps it in bounds.
         &mut self.open[ix]
     }
 
-    /// Which family a line named `name` belongs to, and its role there; creates the family
-    /// name if it is new.
-    fn resolve(&mut self, name: &'a str, offset: usize) -> Result<(&'a str, Role)> {
-        if self.names.contains_key(name) {
-            return Ok((name, Role::Plain));
+    /// Which family a line named `name` belongs to (its index in `states`), and its role
+    /// there; records the name as a family if it is new.
+    #[inline]
+    fn resolve(&mut self, name: &'a str, offset: usize) -> Result<(usize, Role)> {
+        if let Some((recent, st, role)) = self.recent {
+            if recent == name {
+                return Ok((st, role));
+            }
         }
-        let is = |key: &str, t: MetricType| {
-            self.names
-                .get(key)
-                .is_some_and(|s| s.metric_type == Some(t))
+        let (st, role) = self.resolve_new(name, offset)?;
+        self.recent = Some((name, st, role));
+        Ok((st, role))
+    }
+
+    fn resolve_new(&mut self, name: &'a str, offset: usize) -> Result<(usize, Role)> {
+        if let Some(&st) = self.names.get(name) {
+            return Ok((st, Role::Plain));
+        }
+        let typed = |base: &str, types: &[MetricType]| {
+            self.names.get(base).copied().filter(|&st| {
+                self.states
+                    .get(st)
+                    .and_then(|s| s.metric_type)
+                    .is_some_and(|t| types.contains(&t))
+            })
         };
+        const BOTH: &[MetricType] = &[MetricType::Summary, MetricType::Histogram];
         if let Some(base) = name.strip_suffix("_count") {
-            if is(base, MetricType::Summary) || is(base, MetricType::Histogram) {
-                return Ok((base, Role::Count));
+            if let Some(st) = typed(base, BOTH) {
+                return Ok((st, Role::Count));
             }
         }
         if let Some(base) = name.strip_suffix("_sum") {
-            if is(base, MetricType::Summary) || is(base, MetricType::Histogram) {
-                return Ok((base, Role::Sum));
+            if let Some(st) = typed(base, BOTH) {
+                return Ok((st, Role::Sum));
             }
         }
         if let Some(base) = name.strip_suffix("_bucket") {
-            if is(base, MetricType::Histogram) {
-                return Ok((base, Role::Plain));
+            if let Some(st) = typed(base, &[MetricType::Histogram]) {
+                return Ok((st, Role::Plain));
             }
         }
-        if self.names.len() >= self.limits.max_families {
+        if self.states.len() >= self.limits.max_families {
             return Err(self.limit(Limit::Families, self.limits.max_families, offset));
         }
         if name.len() > self.limits.max_name_len {
             return Err(self.limit(Limit::NameLength, self.limits.max_name_len, offset));
         }
-        self.state_mut(name);
-        Ok((name, Role::Plain))
+        let st = self.states.len();
+        self.states.push(NameState {
+            key: name,
+            metric_type: None,
+            help: None,
+            open: None,
+        });
+        self.names.insert(name, st);
+        Ok((st, Role::Plain))
     }
 
     #[cold]
@@ -295,10 +316,10 @@ impl<'a> Builder<'a> {
         self.error(ErrorKind::LimitExceeded { which, limit }, offset)
     }
 
-    /// The index in `open` of the family `key`, opening it (and, when streaming, finishing
-    /// the current one) if needed.
-    fn open_family(&mut self, key: &'a str) -> usize {
-        if let Some(ix) = self.names.get(key).and_then(|s| s.open) {
+    /// The index in `open` of the family of `states[st]`, opening it (and, when streaming,
+    /// finishing the current one) if needed.
+    fn open_family(&mut self, st: usize) -> usize {
+        if let Some(ix) = self.states[st].open {
             return ix as usize;
         }
         if self.streaming {
@@ -307,15 +328,15 @@ impl<'a> Builder<'a> {
         }
         self.generation += 1;
         let ix = self.open.len();
-        let state = self.state_mut(key);
+        let state = &mut self.states[st];
         // More than u32::MAX families cannot be open: the input would be over 16 GiB.
         state.open = u32::try_from(ix).ok();
         let metric_type = state.metric_type.unwrap_or(MetricType::Untyped);
-        let mut family = MetricFamily::new(escape::unescape_name(key), metric_type);
+        let mut family = MetricFamily::new(escape::unescape_name(state.key), metric_type);
         family.help = state.help.clone();
         self.open.push(family);
         self.first_sample.push(u64::MAX);
-        self.open_keys.push(key);
+        self.open_keys.push(st);
         ix
     }
 
@@ -330,12 +351,12 @@ impl<'a> Builder<'a> {
                 (l.role, l.ix, l.metric_type)
             }
             _ => {
-                let (key, role) = self.resolve(s.name, line_offset)?;
-                let ix = self.open_family(key);
-                let metric_type = match self.state_mut(key).metric_type {
+                let (st, role) = self.resolve(s.name, line_offset)?;
+                let ix = self.open_family(st);
+                let metric_type = match self.states[st].metric_type {
                     Some(t) => t,
                     None => {
-                        self.state_mut(key).metric_type = Some(MetricType::Untyped);
+                        self.states[st].metric_type = Some(MetricType::Untyped);
                         self.family_mut(ix).metric_type = MetricType::Untyped;
                         MetricType::Untyped
                     }
@@ -368,6 +389,16 @@ impl<'a> Builder<'a> {
         }
         let family = &mut self.open[ix];
         let metric_ix = match metric_type {
+            // Consecutive lines of one series are the common case: try the last series first,
+            // before finding the family's series index.
+            MetricType::Summary | MetricType::Histogram
+                if family
+                    .metrics
+                    .last()
+                    .is_some_and(|last| labels::same_set(&last.labels, &self.scratch, None)) =>
+            {
+                Some(family.metrics.len() - 1)
+            }
             MetricType::Summary | MetricType::Histogram => find_or_add_series(
                 family,
                 self.series.entry(ix).or_default(),
@@ -425,6 +456,7 @@ impl<'a> Builder<'a> {
         };
         let mut special = f64::NAN;
         self.seen.clear();
+        self.seen_bits = 0;
         for label in labels {
             if label.name.len() > self.limits.max_name_len {
                 return Err(self.limit(
@@ -481,10 +513,21 @@ impl<'a> Builder<'a> {
         Ok(special)
     }
 
-    /// Whether `name` is already in `scratch`; linear for few labels, hashed beyond (the set
-    /// is filled from `scratch` the first time a line needs it).
+    /// Whether `name` is already in `scratch`: no when its filter bit is clear (the usual
+    /// case), else a linear search for few labels, hashed beyond (the set is filled from
+    /// `scratch` the first time a line needs it).
+    #[inline]
     fn is_duplicate(&mut self, name: &'a str) -> bool {
         const LINEAR: usize = 16;
+        let bit = name_bit(name);
+        let maybe = self.seen_bits & bit != 0;
+        self.seen_bits |= bit;
+        if !maybe {
+            if !self.seen.is_empty() {
+                self.seen.insert(name);
+            }
+            return false;
+        }
         if self.scratch_names.len() < LINEAR {
             return self.scratch_names.contains(&name);
         }
@@ -493,6 +536,20 @@ impl<'a> Builder<'a> {
         }
         !self.seen.insert(name)
     }
+}
+
+/// One of 64 bits picked by a label name's length and first and last bytes (which tell apart
+/// most names of one line).
+#[inline]
+fn name_bit(name: &str) -> u64 {
+    let b = name.as_bytes();
+    let first = u32::from(b.first().copied().unwrap_or(0));
+    let last = u32::from(b.last().copied().unwrap_or(0));
+    // Truncating the length is fine: it only picks a bit.
+    #[allow(clippy::cast_possible_truncation)]
+    let len = b.len() as u32;
+    let mixed = (len ^ (first << 8) ^ (last << 16)).wrapping_mul(0x9E37_79B1);
+    1 << (mixed >> 26)
 }
 
 /// The series of a summary or histogram family with the label set in `scratch`, added if new.
@@ -507,12 +564,6 @@ fn find_or_add_series<'a>(
     max_series: usize,
 ) -> Option<usize> {
     let metrics = &family.metrics;
-    // Consecutive lines of one series are the common case: try the last series first.
-    if let Some(last) = metrics.last() {
-        if labels::same_set(&last.labels, scratch, None) {
-            return Some(metrics.len() - 1);
-        }
-    }
     let hash = labels::set_hash(hasher, scratch, None);
     let candidates = match series.entry(hash) {
         Entry::Occupied(e) => e.into_mut(),

@@ -1,7 +1,7 @@
-//! The fast path of sample lines ([`scan::sample`]) against the general grammar, on generated
-//! lines close to the common shape and on mutations of them: the lexer must yield the same
-//! records, the same labels and the same errors (kind, line and column) as the general path
-//! alone, so the fast path cannot silently diverge.
+//! The fast paths of sample lines ([`scan::sample`]) and HELP / TYPE lines ([`scan::comment`])
+//! against the general grammar, on generated lines close to the common shapes and on mutations
+//! of them: the lexer must yield the same records, the same labels and the same errors (kind,
+//! line and column) as the general path alone, so the fast paths cannot silently diverge.
 
 use proptest::prelude::*;
 
@@ -159,10 +159,37 @@ fn line() -> BoxedStrategy<String> {
         .boxed()
 }
 
-/// A line with one byte range replaced by a piece that often matters to the grammar.
-fn mutated() -> BoxedStrategy<String> {
+/// A HELP or TYPE line near the common shape, maybe broken, then maybe another line.
+fn comment_line() -> BoxedStrategy<String> {
+    let text = prop_oneof![
+        3 => pick(&["counter", "gauge", "histogram", "summary", "untyped", ""]),
+        1 => pick(&["bogus", "counter ", "gauge\t"]),
+        4 => label_value(),
+    ];
     (
-        line(),
+        pick2(&["#"], &[" #", "##", "\t#"]),
+        pick2(&[" "], &["", "\t", "  "]),
+        pick2(&["HELP", "TYPE"], &["HELPX", "help", "EOF", "", "TYPE\n"]),
+        pick2(&[" "], &["", "\t", "  ", " \t"]),
+        metric_name(),
+        pick2(&[" "], &["", "\t", "  ", "\n"]),
+        text,
+        pick2(&["\n"], &["", " \n", "\r\n", "\nm 1\n", "\n\n"]),
+    )
+        .prop_map(|(hash, b1, kw, b2, name, b3, text, end)| {
+            format!("{hash}{b1}{kw}{b2}{name}{b3}{text}{end}")
+        })
+        .boxed()
+}
+
+/// A line of `base` with one byte range replaced by a piece that often matters to the grammar.
+fn mutated() -> BoxedStrategy<String> {
+    mutation_of(line())
+}
+
+fn mutation_of(base: BoxedStrategy<String>) -> BoxedStrategy<String> {
+    (
+        base,
         any::<proptest::sample::Index>(),
         0usize..3,
         pick(&[
@@ -314,10 +341,21 @@ proptest! {
     /// Several lines, often of the same names (the lexer skips re-reading a repeated name).
     #[test]
     fn fast_path_lexes_pages_as_the_grammar(
-        lines in proptest::collection::vec(prop_oneof![4 => line(), 1 => mutated()], 1..6),
+        lines in proptest::collection::vec(
+            prop_oneof![4 => line(), 1 => mutated(), 2 => comment_line()],
+            1..6,
+        ),
         utf8: bool,
     ) {
         same(&lines.concat(), utf8)?;
+    }
+
+    #[test]
+    fn fast_path_lexes_comments_as_the_grammar(
+        input in prop_oneof![comment_line(), mutation_of(comment_line())],
+        utf8: bool,
+    ) {
+        same(&input, utf8)?;
     }
 
     #[test]
@@ -325,6 +363,26 @@ proptest! {
         same(&input, utf8)?;
         fast_agrees(&input, utf8)?;
     }
+}
+
+/// The comment generator reaches the fast path often, and the general path the rest of the time.
+#[test]
+fn generated_comments_take_both_paths() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let strategy = comment_line();
+    let (mut fast, mut slow) = (0, 0);
+    for _ in 0..2000 {
+        let Ok(input) = strategy.new_tree(&mut runner).map(|t| t.current()) else {
+            continue;
+        };
+        match scan::comment(&input, 0) {
+            Some(_) => fast += 1,
+            None => slow += 1,
+        }
+    }
+    assert!(fast > 300 && slow > 300, "fast {fast}, slow {slow}");
 }
 
 /// The generators reach the fast path often, and the general path the rest of the time.

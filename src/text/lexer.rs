@@ -415,6 +415,11 @@ impl<'a> Lexer<'a> {
                     return Some(Ok(Record { offset, line }));
                 }
                 sink.clear();
+            } else if first == b'#' {
+                if let Some((line, len)) = scan::comment(rest, offset) {
+                    self.pos = offset + len;
+                    return Some(Ok(Record { offset, line }));
+                }
             }
             let end = memchr::memchr(b'\n', rest.as_bytes()).map_or(rest.len(), |n| n + 1);
             let line = rest.get(..end).unwrap_or_default();

@@ -11,7 +11,7 @@
 use std::borrow::Cow;
 
 use super::grammar::SampleParts;
-use super::lexer::RawLabel;
+use super::lexer::{HelpLine, Line, RawLabel, TypeLine};
 use crate::escape;
 use crate::names;
 use crate::number;
@@ -272,6 +272,51 @@ pub(crate) fn sample<'a, S: LabelSink<'a>>(
         },
         i + 1,
     ))
+}
+
+/// Reads a `# HELP name text` or `# TYPE name word` line at the start of `rest` (which starts
+/// at byte `offset` of the input) in its usual spelling: one space on each side of the
+/// keyword and a bare metric name. Returns the line and its length with its `\n`; `None` for
+/// any other line (other comments, quoted names, every error), which the grammar reads.
+#[inline]
+pub(crate) fn comment(rest: &str, offset: usize) -> Option<(Line<'_>, usize)> {
+    const NAME: usize = "# HELP ".len();
+    let b = rest.as_bytes();
+    let help = match b.get(..NAME)? {
+        b"# HELP " => true,
+        b"# TYPE " => false,
+        _ => return None,
+    };
+    if class(*b.get(NAME)?) & METRIC_START == 0 {
+        return None;
+    }
+    let name_end = skip_name(b, NAME + 1, METRIC_CONT);
+    // A name that ends the line makes a plain comment; anything else but a blank, an error.
+    if class(*b.get(name_end)?) & BLANK == 0 {
+        return None;
+    }
+    let text_start = skip(b, name_end, BLANK);
+    let end = text_start + memchr::memchr(b'\n', b.get(text_start..)?)?;
+    let name = rest.get(NAME..name_end)?;
+    let text = rest.get(text_start..end)?;
+    let name_offset = offset + NAME;
+    let line = if help {
+        if escape::find_invalid_escape(text, escape::Escapes::Help).is_some() {
+            return None;
+        }
+        Line::Help(HelpLine {
+            name,
+            raw: text,
+            name_offset,
+        })
+    } else {
+        Line::Type(TypeLine {
+            name,
+            word: text,
+            name_offset,
+        })
+    };
+    Some((line, end + 1))
 }
 
 /// The index of the first `"`, `\` or newline at or after `i` (or `b.len()`). Eight bytes at

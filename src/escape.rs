@@ -25,15 +25,22 @@ pub enum Escapes {
 }
 
 impl Escapes {
+    /// What the escape `\c` stands for, if it is one, as a byte (every decoded character is
+    /// ASCII).
+    #[inline]
+    pub(crate) fn decode_byte(self, c: u8) -> Option<u8> {
+        match (c, self) {
+            (b'\\', _) => Some(b'\\'),
+            (b'n', _) => Some(b'\n'),
+            (b'"', Escapes::LabelValue | Escapes::OpenMetrics) => Some(b'"'),
+            _ => None,
+        }
+    }
+
     /// What the escape `\c` stands for, if it is one.
     #[inline]
     pub fn decode(self, c: u8) -> Option<char> {
-        match (c, self) {
-            (b'\\', _) => Some('\\'),
-            (b'n', _) => Some('\n'),
-            (b'"', Escapes::LabelValue | Escapes::OpenMetrics) => Some('"'),
-            _ => None,
-        }
+        self.decode_byte(c).map(char::from)
     }
 }
 
@@ -65,36 +72,42 @@ pub fn find_invalid_escape(raw: &str, escapes: Escapes) -> Option<(usize, Option
 /// do. An invalid escape (impossible after validation) keeps its character; with
 /// [`Escapes::OpenMetrics`], an escape it does not decode keeps its backslash too.
 pub fn unescape(raw: &str, escapes: Escapes) -> Cow<'_, str> {
-    let Some(first) = memchr::memchr(b'\\', raw.as_bytes()) else {
+    let bytes = raw.as_bytes();
+    let Some(first) = memchr::memchr(b'\\', bytes) else {
         return Cow::Borrowed(raw);
     };
-    let mut out = String::with_capacity(raw.len());
-    let (head, mut rest) = raw.split_at(first);
-    out.push_str(head);
-    while let Some(pos) = memchr::memchr(b'\\', rest.as_bytes()) {
-        let (plain, tail) = rest.split_at(pos);
-        out.push_str(plain);
-        let mut chars = tail.chars();
-        chars.next(); // the backslash
-        match chars.next() {
-            Some(c) => {
-                let byte = u8::try_from(c).unwrap_or(0);
-                match escapes.decode(byte) {
-                    Some(decoded) => out.push(decoded),
-                    None => {
-                        if escapes == Escapes::OpenMetrics {
-                            out.push('\\');
-                        }
-                        out.push(c);
-                    }
-                }
-            }
-            None => out.push('\\'),
+    // One byte at a time: escaped values are short and dense with escapes, where a search per
+    // escape cost more than it saved. Only ASCII bytes are dropped or replaced (a backslash
+    // and the ASCII character after it), so multi-byte characters are copied whole.
+    let mut out = Vec::with_capacity(raw.len());
+    out.extend_from_slice(bytes.get(..first).unwrap_or_default());
+    let mut i = first;
+    while let Some(&b) = bytes.get(i) {
+        i += 1;
+        if b != b'\\' {
+            out.push(b);
+            continue;
         }
-        rest = chars.as_str();
+        let Some(&c) = bytes.get(i) else {
+            out.push(b'\\');
+            break;
+        };
+        i += 1;
+        match escapes.decode_byte(c) {
+            Some(decoded) => out.push(decoded),
+            None => {
+                if escapes == Escapes::OpenMetrics {
+                    out.push(b'\\');
+                }
+                out.push(c);
+            }
+        }
     }
-    out.push_str(rest);
-    Cow::Owned(out)
+    match String::from_utf8(out) {
+        Ok(s) => Cow::Owned(s),
+        // Unreachable: see above. Kept panic-free all the same.
+        Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    }
 }
 
 /// Decodes a raw name from a parser: the text between the quotes of a quoted name (the

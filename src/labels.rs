@@ -44,10 +44,11 @@ pub(crate) fn set_hash(hasher: &RandomState, labels: &[Label<'_>], skip: Option<
         .fold(0u64, u64::wrapping_add)
 }
 
-/// Moves the labels out of `scratch` into an exactly sized `Vec`, keeping `scratch`'s
-/// capacity for the next line (`mem::take` would drop it and reallocate on every line).
-/// `append` moves them with one copy; `drain(..).collect()` moved them one by one.
-pub(crate) fn take<'a>(scratch: &mut Vec<Label<'a>>) -> Vec<Label<'a>> {
+/// Moves the elements (labels, or metrics) out of `scratch` into an exactly sized `Vec`,
+/// keeping `scratch`'s capacity for the next use (`mem::take` would drop it and reallocate
+/// every time). `append` moves them with one copy; `drain(..).collect()` moved them one by
+/// one.
+pub(crate) fn take<T>(scratch: &mut Vec<T>) -> Vec<T> {
     let mut labels = Vec::with_capacity(scratch.len());
     labels.append(scratch);
     labels

@@ -20,7 +20,6 @@
 //! One difference from Go: a sample line for a family declared `gauge_histogram` is an error
 //! here. Go records the series with no value and fails later when encoding it.
 
-use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 use std::collections::VecDeque;
 
@@ -32,7 +31,7 @@ use nom::Offset;
 use super::lexer::{Lexer, Line, Record, Sample};
 use super::scan::ScannedLabel;
 use crate::error::{Error, ErrorKind, Result, Snippet};
-use crate::escape;
+use crate::escape::{self, Escapes};
 use crate::limits::{Limit, Limits};
 use crate::model::{
     Bucket, Count, Counter, Histogram, Label, Metric, MetricFamily, MetricType, Quantile, Summary,
@@ -48,16 +47,30 @@ enum Role {
     Sum,
 }
 
-/// What is known about a family name for the whole input.
+/// What is known about a family name for the whole input; kept small (24 bytes), as a
+/// page of a million one-line families has a million of them.
 #[derive(Debug)]
 struct NameState<'a> {
-    /// The name as written (escapes of a quoted name undecoded; one spelling per name, so
-    /// raw names compare as names do).
-    key: &'a str,
+    /// The HELP text as written (escapes undecoded).
+    help: Option<&'a str>,
+    /// Index into `Builder::open` while a family of this name is being built, else
+    /// [`CLOSED`].
+    open: u32,
     metric_type: Option<MetricType>,
-    help: Option<Cow<'a, str>>,
-    /// Index into `Builder::open` while a family of this name is being built.
-    open: Option<u32>,
+}
+
+/// [`NameState::open`] of a name with no family being built.
+const CLOSED: u32 = u32::MAX;
+
+/// Which family a line's name belongs to and its role there.
+#[derive(Debug, Clone, Copy)]
+struct Resolved<'a> {
+    /// Index into `Builder::states`.
+    st: usize,
+    /// The family's name as written (escapes of a quoted name undecoded; one spelling per
+    /// name, so raw names compare as names do).
+    key: &'a str,
+    role: Role,
 }
 
 /// Order-independent label-set hash -> indices of metrics with that hash.
@@ -79,7 +92,7 @@ pub(crate) struct Builder<'a> {
     /// The last name [`Builder::resolve`] resolved and what to: a family's HELP, TYPE and
     /// first sample lines name it one after the other, and a resolution never changes (see
     /// `last`), so they hash the name once.
-    recent: Option<(&'a str, usize, Role)>,
+    recent: Option<(&'a str, Resolved<'a>)>,
     /// Families being built, in order of creation.
     open: Vec<MetricFamily<'a>>,
     /// For each of `open`: sequence number of its first sample (`u64::MAX` while none).
@@ -94,6 +107,13 @@ pub(crate) struct Builder<'a> {
     hasher: RandomState,
     /// Labels of the line being folded, reused across lines.
     scratch: Vec<Label<'a>>,
+    /// The metrics of `open[ix]` while `first_run == Some(ix)`: the family's first run of
+    /// lines grows this reused vector, and the family gets an exactly sized copy when the run
+    /// ends ([`Builder::end_run`]), one allocation where growing its own vector from empty
+    /// took several. A family that comes back later grows its own vector (copying it here
+    /// again could make interleaved input quadratic).
+    run: Vec<Metric<'a>>,
+    first_run: Option<usize>,
     /// Raw names of `scratch`, for the duplicate check.
     scratch_names: Vec<&'a str>,
     /// Names in `scratch`, filled only for lines with many labels; reused across lines.
@@ -136,6 +156,8 @@ impl<'a> Builder<'a> {
             seq: 0,
             hasher: RandomState::default(),
             scratch: Vec::new(),
+            run: Vec::new(),
+            first_run: None,
             scratch_names: Vec::new(),
             seen: Set::default(),
             seen_bits: 0,
@@ -160,31 +182,31 @@ impl<'a> Builder<'a> {
         match record.line {
             Line::Blank | Line::Comment(_) => Ok(()),
             Line::Help(h) => {
-                let (st, _) = self.resolve(h.name, h.name_offset)?;
-                let ix = self.open_family(st);
+                let r = self.resolve(h.name, h.name_offset)?;
+                let ix = self.open_family(r);
                 if h.raw.is_empty() {
                     // Go stops at the end of the line before its duplicate check.
                     return Ok(());
                 }
-                let state = &mut self.states[st];
+                let state = &mut self.states[r.st];
                 if state.help.is_some() {
-                    let name = Snippet::new(state.key);
+                    let name = Snippet::new(r.key);
                     return Err(self.error(ErrorKind::DuplicateHelp { name }, h.name_offset));
                 }
-                let text = h.text();
-                state.help = Some(text.clone());
-                self.family_mut(ix).help = Some(text);
+                state.help = Some(h.raw);
+                self.family_mut(ix).help = Some(h.text());
                 Ok(())
             }
             Line::Type(t) => {
-                let (st, _) = self.resolve(t.name, t.name_offset)?;
-                let ix = self.open_family(st);
+                let r = self.resolve(t.name, t.name_offset)?;
+                let st = r.st;
+                let ix = self.open_family(r);
                 if t.word.is_empty() {
                     // Go stops at the end of the line before its duplicate check.
                     return Ok(());
                 }
                 if self.states[st].metric_type.is_some() {
-                    let name = Snippet::new(self.states[st].key);
+                    let name = Snippet::new(r.key);
                     return Err(self.error(ErrorKind::DuplicateType { name }, t.name_offset));
                 }
                 let Some(metric_type) = t.metric_type() else {
@@ -224,13 +246,14 @@ impl<'a> Builder<'a> {
     /// Takes the open families that have samples, ordered by their first sample, without
     /// copying them when they are in that order already (the usual case).
     fn take_open(&mut self) -> Vec<MetricFamily<'a>> {
+        self.end_run();
         self.generation += 1;
         self.series.clear();
         let mut families = std::mem::take(&mut self.open);
         let firsts = std::mem::take(&mut self.first_sample);
         for st in self.open_keys.drain(..) {
             if let Some(state) = self.states.get_mut(st) {
-                state.open = None;
+                state.open = CLOSED;
             }
         }
         let sampled = firsts.iter().filter(|&&f| f != u64::MAX);
@@ -252,47 +275,50 @@ impl<'a> Builder<'a> {
         &mut self.open[ix]
     }
 
-    /// Which family a line named `name` belongs to (its index in `states`), and its role
-    /// there; records the name as a family if it is new.
+    /// Which family a line named `name` belongs to, and its role there; records the name as
+    /// a family if it is new.
     #[inline]
-    fn resolve(&mut self, name: &'a str, offset: usize) -> Result<(usize, Role)> {
-        if let Some((recent, st, role)) = self.recent {
+    fn resolve(&mut self, name: &'a str, offset: usize) -> Result<Resolved<'a>> {
+        if let Some((recent, r)) = self.recent {
             if recent == name {
-                return Ok((st, role));
+                return Ok(r);
             }
         }
-        let (st, role) = self.resolve_new(name, offset)?;
-        self.recent = Some((name, st, role));
-        Ok((st, role))
+        let r = self.resolve_new(name, offset)?;
+        self.recent = Some((name, r));
+        Ok(r)
     }
 
-    fn resolve_new(&mut self, name: &'a str, offset: usize) -> Result<(usize, Role)> {
+    fn resolve_new(&mut self, name: &'a str, offset: usize) -> Result<Resolved<'a>> {
         if let Some(&st) = self.names.get(name) {
-            return Ok((st, Role::Plain));
+            return Ok(Resolved {
+                st,
+                key: name,
+                role: Role::Plain,
+            });
         }
-        let typed = |base: &str, types: &[MetricType]| {
-            self.names.get(base).copied().filter(|&st| {
-                self.states
-                    .get(st)
-                    .and_then(|s| s.metric_type)
-                    .is_some_and(|t| types.contains(&t))
+        let typed = |base: &'a str, types: &[MetricType], role: Role| {
+            let st = self.names.get(base).copied()?;
+            let t = self.states.get(st)?.metric_type?;
+            types.contains(&t).then_some(Resolved {
+                st,
+                key: base,
+                role,
             })
         };
         const BOTH: &[MetricType] = &[MetricType::Summary, MetricType::Histogram];
-        if let Some(base) = name.strip_suffix("_count") {
-            if let Some(st) = typed(base, BOTH) {
-                return Ok((st, Role::Count));
-            }
-        }
-        if let Some(base) = name.strip_suffix("_sum") {
-            if let Some(st) = typed(base, BOTH) {
-                return Ok((st, Role::Sum));
-            }
-        }
-        if let Some(base) = name.strip_suffix("_bucket") {
-            if let Some(st) = typed(base, &[MetricType::Histogram]) {
-                return Ok((st, Role::Plain));
-            }
+        let found = None
+            .or_else(|| typed(name.strip_suffix("_count")?, BOTH, Role::Count))
+            .or_else(|| typed(name.strip_suffix("_sum")?, BOTH, Role::Sum))
+            .or_else(|| {
+                typed(
+                    name.strip_suffix("_bucket")?,
+                    &[MetricType::Histogram],
+                    Role::Plain,
+                )
+            });
+        if let Some(r) = found {
+            return Ok(r);
         }
         if self.states.len() >= self.limits.max_families {
             return Err(self.limit(Limit::Families, self.limits.max_families, offset));
@@ -302,13 +328,16 @@ impl<'a> Builder<'a> {
         }
         let st = self.states.len();
         self.states.push(NameState {
-            key: name,
-            metric_type: None,
             help: None,
-            open: None,
+            open: CLOSED,
+            metric_type: None,
         });
         self.names.insert(name, st);
-        Ok((st, Role::Plain))
+        Ok(Resolved {
+            st,
+            key: name,
+            role: Role::Plain,
+        })
     }
 
     #[cold]
@@ -316,11 +345,12 @@ impl<'a> Builder<'a> {
         self.error(ErrorKind::LimitExceeded { which, limit }, offset)
     }
 
-    /// The index in `open` of the family of `states[st]`, opening it (and, when streaming,
+    /// The index in `open` of the family `r` resolved to, opening it (and, when streaming,
     /// finishing the current one) if needed.
-    fn open_family(&mut self, st: usize) -> usize {
-        if let Some(ix) = self.states[st].open {
-            return ix as usize;
+    fn open_family(&mut self, r: Resolved<'a>) -> usize {
+        let st = r.st;
+        if self.states[st].open != CLOSED {
+            return self.states[st].open as usize;
         }
         if self.streaming {
             let done = self.take_open();
@@ -329,11 +359,12 @@ impl<'a> Builder<'a> {
         self.generation += 1;
         let ix = self.open.len();
         let state = &mut self.states[st];
-        // More than u32::MAX families cannot be open: the input would be over 16 GiB.
-        state.open = u32::try_from(ix).ok();
+        // More than u32::MAX - 1 families cannot be open: the input would be over 16 GiB.
+        state.open = u32::try_from(ix).unwrap_or(CLOSED);
         let metric_type = state.metric_type.unwrap_or(MetricType::Untyped);
-        let mut family = MetricFamily::new(escape::unescape_name(state.key), metric_type);
-        family.help = state.help.clone();
+        let mut family = MetricFamily::new(escape::unescape_name(r.key), metric_type);
+        // A family that comes back (streaming, or after `take_open`) gets its HELP again.
+        family.help = state.help.map(|raw| escape::unescape(raw, Escapes::Help));
         self.open.push(family);
         self.first_sample.push(u64::MAX);
         self.open_keys.push(st);
@@ -351,8 +382,9 @@ impl<'a> Builder<'a> {
                 (l.role, l.ix, l.metric_type)
             }
             _ => {
-                let (st, role) = self.resolve(s.name, line_offset)?;
-                let ix = self.open_family(st);
+                let r = self.resolve(s.name, line_offset)?;
+                let (st, role) = (r.st, r.role);
+                let ix = self.open_family(r);
                 let metric_type = match self.states[st].metric_type {
                     Some(t) => t,
                     None => {
@@ -387,20 +419,30 @@ impl<'a> Builder<'a> {
         if self.first_sample[ix] == u64::MAX {
             self.first_sample[ix] = seq;
         }
-        let family = &mut self.open[ix];
+        if self.first_run != Some(ix) {
+            self.end_run();
+            // `ix` comes from `open_family`: in bounds.
+            if self.open[ix].metrics.is_empty() {
+                self.first_run = Some(ix);
+            }
+        }
+        let metrics = if self.first_run == Some(ix) {
+            &mut self.run
+        } else {
+            &mut self.open[ix].metrics
+        };
         let metric_ix = match metric_type {
             // Consecutive lines of one series are the common case: try the last series first,
             // before finding the family's series index.
             MetricType::Summary | MetricType::Histogram
-                if family
-                    .metrics
+                if metrics
                     .last()
                     .is_some_and(|last| labels::same_set(&last.labels, &self.scratch, None)) =>
             {
-                Some(family.metrics.len() - 1)
+                Some(metrics.len() - 1)
             }
             MetricType::Summary | MetricType::Histogram => find_or_add_series(
-                family,
+                metrics,
                 self.series.entry(ix).or_default(),
                 &self.hasher,
                 &mut self.scratch,
@@ -417,26 +459,54 @@ impl<'a> Builder<'a> {
                     _ => Value::Untyped(s.value),
                 };
                 let labels = labels::take(&mut self.scratch);
-                push_metric(&mut family.metrics, Metric::new(labels, value));
-                Some(family.metrics.len() - 1)
+                push_metric(metrics, Metric::new(labels, value));
+                Some(metrics.len() - 1)
             }
         };
         let Some(metric_ix) = metric_ix else {
             return Err(self.limit(Limit::Series, self.limits.max_series, line_offset));
         };
-        // `ix` comes from `open_family` just above: in bounds.
-        let Some(metric) = self.open[ix].metrics.get_mut(metric_ix) else {
+        // Series of one family mostly have the same buckets or quantiles: the previous
+        // series' count sizes a new one's vector (it is a count of elements already stored).
+        let hint = metric_ix
+            .checked_sub(1)
+            .and_then(|p| metrics.get(p))
+            .map_or(0, |m| match &m.value {
+                Value::Histogram(h) => h.buckets.len(),
+                Value::Summary(s) => s.quantiles.len(),
+                _ => 0,
+            });
+        let Some(metric) = metrics.get_mut(metric_ix) else {
             return Ok(());
         };
         match &mut metric.value {
-            Value::Summary(summary) => apply_summary(summary, role, special, s.value),
-            Value::Histogram(histogram) => apply_histogram(histogram, role, special, s.value),
+            Value::Summary(summary) => apply_summary(summary, role, special, s.value, hint),
+            Value::Histogram(histogram) => {
+                apply_histogram(histogram, role, special, s.value, hint);
+            }
             _ => {}
         }
         if s.timestamp_ms.is_some() {
             metric.timestamp_ms = s.timestamp_ms;
         }
         Ok(())
+    }
+
+    /// Ends the first run of lines of the family in `first_run`: moves its metrics from `run`
+    /// into an exactly sized vector of its own, or, for a long run, gives it `run` itself (a
+    /// copy would briefly hold the metrics twice; `run` starts again from empty).
+    fn end_run(&mut self) {
+        const COPY_UP_TO: usize = 64;
+        if let Some(ix) = self.first_run.take() {
+            if let Some(family) = self.open.get_mut(ix) {
+                family.metrics = if self.run.len() <= COPY_UP_TO {
+                    labels::take(&mut self.run)
+                } else {
+                    std::mem::take(&mut self.run)
+                };
+            }
+            self.run.clear();
+        }
     }
 
     /// Collects the line's labels into `scratch`, in Go's order of checks: per label, the
@@ -555,7 +625,7 @@ fn name_bit(name: &str) -> u64 {
 /// The series of a summary or histogram family with the label set in `scratch`, added if new.
 /// `None` when adding would pass `max_series`.
 fn find_or_add_series<'a>(
-    family: &mut MetricFamily<'a>,
+    metrics: &mut Vec<Metric<'a>>,
     series: &mut SeriesIndex,
     hasher: &RandomState,
     scratch: &mut Vec<Label<'a>>,
@@ -563,7 +633,6 @@ fn find_or_add_series<'a>(
     series_count: &mut usize,
     max_series: usize,
 ) -> Option<usize> {
-    let metrics = &family.metrics;
     let hash = labels::set_hash(hasher, scratch, None);
     let candidates = match series.entry(hash) {
         Entry::Occupied(e) => e.into_mut(),
@@ -583,10 +652,7 @@ fn find_or_add_series<'a>(
     let ix = metrics.len();
     candidates.push(ix);
     let labels = labels::take(scratch);
-    push_metric(
-        &mut family.metrics,
-        Metric::new(labels, Value::empty(metric_type)),
-    );
+    push_metric(metrics, Metric::new(labels, Value::empty(metric_type)));
     Some(ix)
 }
 
@@ -600,22 +666,34 @@ fn push_metric<'a>(metrics: &mut Vec<Metric<'a>>, metric: Metric<'a>) {
     metrics.push(metric);
 }
 
-fn apply_summary(summary: &mut Summary, role: Role, quantile: f64, value: f64) {
+/// Folds one line into a summary; `hint` sizes the quantile vector at its first push.
+fn apply_summary(summary: &mut Summary, role: Role, quantile: f64, value: f64, hint: usize) {
     match role {
         Role::Count => summary.count = Some(number::go_uint64(value)),
         Role::Sum => summary.sum = Some(value),
-        Role::Plain if !quantile.is_nan() => summary.quantiles.push(Quantile { quantile, value }),
+        Role::Plain if !quantile.is_nan() => {
+            if summary.quantiles.capacity() == 0 {
+                summary.quantiles.reserve_exact(hint);
+            }
+            summary.quantiles.push(Quantile { quantile, value });
+        }
         Role::Plain => {}
     }
 }
 
-fn apply_histogram(histogram: &mut Histogram<'_>, role: Role, bound: f64, value: f64) {
+/// Folds one line into a histogram; `hint` sizes the bucket vector at its first push.
+fn apply_histogram(histogram: &mut Histogram<'_>, role: Role, bound: f64, value: f64, hint: usize) {
     match role {
         Role::Count => histogram.count = Some(Count::Int(number::go_uint64(value))),
         Role::Sum => histogram.sum = Some(value),
-        Role::Plain if !bound.is_nan() => histogram
-            .buckets
-            .push(Bucket::new(bound, number::go_uint64(value))),
+        Role::Plain if !bound.is_nan() => {
+            if histogram.buckets.capacity() == 0 {
+                histogram.buckets.reserve_exact(hint);
+            }
+            histogram
+                .buckets
+                .push(Bucket::new(bound, number::go_uint64(value)));
+        }
         Role::Plain => {}
     }
 }

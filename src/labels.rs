@@ -15,7 +15,7 @@ pub(crate) fn same_set(a: &[Label<'_>], b: &[Label<'_>], skip: Option<&str>) -> 
         if a.len() != b.len() {
             return false;
         }
-        if a == b {
+        if a.iter().zip(b).all(|(x, y)| same_label(x, y)) {
             return true;
         }
     }
@@ -24,13 +24,47 @@ pub(crate) fn same_set(a: &[Label<'_>], b: &[Label<'_>], skip: Option<&str>) -> 
         return false;
     }
     if count <= 16 {
-        return a.iter().filter(keep).all(|x| b.contains(x));
+        return a
+            .iter()
+            .filter(keep)
+            .all(|x| b.iter().any(|y| same_label(x, y)));
     }
     let mut x: Vec<&Label<'_>> = a.iter().filter(keep).collect();
     let mut y: Vec<&Label<'_>> = b.iter().filter(keep).collect();
     x.sort_unstable();
     y.sort_unstable();
     x == y
+}
+
+/// `x == y`, comparing short strings inline: label names and values are mostly under 16
+/// bytes, where a call to `memcmp` per string was most of the cost of grouping histogram and
+/// summary lines into series.
+#[inline]
+fn same_label(x: &Label<'_>, y: &Label<'_>) -> bool {
+    same_str(&x.name, &y.name) && same_str(&x.value, &y.value)
+}
+
+#[inline(always)]
+fn same_str(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    // Two words that cover the string between them (overlapping when shorter than two).
+    fn words<const W: usize>(s: &[u8], n: usize) -> Option<([u8; W], [u8; W])> {
+        let head = s.get(..W)?.try_into().ok()?;
+        let tail = s.get(n - W..)?.try_into().ok()?;
+        Some((head, tail))
+    }
+    match n {
+        0 => true,
+        // The first, middle and last bytes are all of them.
+        1..=3 => a.first() == b.first() && a.get(n / 2) == b.get(n / 2) && a.last() == b.last(),
+        4..=7 => words::<4>(a, n) == words::<4>(b, n),
+        8..=16 => words::<8>(a, n) == words::<8>(b, n),
+        _ => a == b,
+    }
 }
 
 /// An order-independent hash of `labels` (the sum of the pairs' hashes), leaving out the label

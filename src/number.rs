@@ -87,32 +87,68 @@ fn parse_small_uint(s: &str) -> Option<f64> {
     Some(n as f64)
 }
 
-/// `[-] digits "." digits` with at most 15 digits in all: the digits as an integer `m` (exact,
-/// below 2^53) divided by 10^k (exact for k <= 22), which IEEE division rounds correctly, so the
-/// result is the one a full parser gives (Clinger's fast path).
+/// `[-] digits ["." digits] [("e" | "E") [sign] digits]` with at most 15 digits before the
+/// exponent and a decimal scale of at most 22 either way: the digits as an integer `m` (exact,
+/// below 2^53) times or divided by 10^k (exact for k <= 22), which IEEE arithmetic rounds
+/// correctly, so the result is the one a full parser gives (Clinger's fast path).
 fn parse_small_decimal(s: &str) -> Option<f64> {
-    const POW10: [f64; 16] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
     ];
     let (negative, body) = match s.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, s),
     };
-    if body.len() < 2 || body.len() > 16 {
-        return None;
-    }
+    let bytes = body.as_bytes();
     let mut m: u64 = 0;
     let mut point = None;
-    for (i, b) in body.bytes().enumerate() {
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
         match b {
-            b'0'..=b'9' => m = m * 10 + u64::from(b - b'0'),
+            // Wrapping: past 19 digits `m` is garbage, but those are refused below.
+            b'0'..=b'9' => m = m.wrapping_mul(10).wrapping_add(u64::from(b - b'0')),
             b'.' if point.is_none() => point = Some(i),
+            b'e' | b'E' => break,
             _ => return None,
         }
+        i += 1;
     }
-    let frac_digits = body.len() - 1 - point?;
+    let digits = i - usize::from(point.is_some());
+    if digits == 0 || digits > 15 {
+        return None;
+    }
+    // At most 15 digits: the casts are exact.
+    let frac_digits = point.map_or(0, |p| i - 1 - p) as i32;
+    let mut scale = -frac_digits;
+    if i < bytes.len() {
+        // The exponent: a sign, then one to three digits.
+        let exp = body.get(i + 1..)?;
+        let (sign, exp_digits) = match exp.as_bytes().first()? {
+            b'-' => (-1, exp.get(1..)?),
+            b'+' => (1, exp.get(1..)?),
+            _ => (1, exp),
+        };
+        if exp_digits.is_empty() || exp_digits.len() > 3 {
+            return None;
+        }
+        let mut e = 0i32;
+        for b in exp_digits.bytes() {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            e = e * 10 + i32::from(d);
+        }
+        scale += sign * e;
+    }
     #[expect(clippy::cast_precision_loss, reason = "m < 10^15 < 2^53 is exact")]
-    let v = m as f64 / POW10.get(frac_digits)?;
+    let m = m as f64;
+    let v = if scale >= 0 {
+        m * POW10.get(usize::try_from(scale).ok()?)?
+    } else {
+        m / POW10.get(usize::try_from(-scale).ok()?)?
+    };
     Some(if negative { -v } else { v })
 }
 
@@ -684,6 +720,22 @@ mod tests {
             let mut out = String::new();
             write_seconds(&mut out, ts);
             proptest::prop_assert_eq!(parse_seconds(&out), Some(ts), "{}", out);
+        }
+
+        #[test]
+        fn short_decimals_with_exponents_read_as_the_full_parser_reads_them(
+            s in "-?[0-9]{0,9}(\\.[0-9]{0,9})?[eE][+-]?[0-9]{0,4}"
+        ) {
+            // The fast path may decline (too many digits, a large scale), never disagree.
+            if let Some(v) = parse_small_decimal(&s) {
+                proptest::prop_assert_eq!(Some(v.to_bits()), s.parse::<f64>().ok().map(f64::to_bits), "{}", s);
+            }
+            let (mantissa, exp) = s.split_once(['e', 'E']).unwrap_or((&s, ""));
+            let digits = mantissa.bytes().filter(u8::is_ascii_digit).count();
+            if (1..=15).contains(&digits) && exp.trim_start_matches(['+', '-']).len() == 1
+            {
+                proptest::prop_assert!(parse_small_decimal(&s).is_some(), "{}", s);
+            }
         }
 
         #[test]

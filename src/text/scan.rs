@@ -296,14 +296,22 @@ pub(crate) fn comment(rest: &str, offset: usize) -> Option<(Line<'_>, usize)> {
         return None;
     }
     let text_start = skip(b, name_end, BLANK);
-    let end = text_start + memchr::memchr(b'\n', b.get(text_start..)?)?;
+    // To the newline, checking HELP escapes (`\\`, `\n`) on the way.
+    let mut end = text_start;
+    loop {
+        end = skip_plain(b, end);
+        match *b.get(end)? {
+            b'\n' => break,
+            b'"' => end += 1,
+            b'\\' if !help => end += 1,
+            b'\\' if matches!(b.get(end + 1), Some(b'\\' | b'n')) => end += 2,
+            _ => return None,
+        }
+    }
     let name = rest.get(NAME..name_end)?;
     let text = rest.get(text_start..end)?;
     let name_offset = offset + NAME;
     let line = if help {
-        if escape::find_invalid_escape(text, escape::Escapes::Help).is_some() {
-            return None;
-        }
         Line::Help(HelpLine {
             name,
             raw: text,

@@ -6,7 +6,11 @@
 //!     target/release/examples/text_profile lex mixed
 //! valgrind --tool=callgrind --toggle-collect='text_profile::parse' \
 //!     target/release/examples/text_profile parse mixed
+//! valgrind --tool=callgrind --toggle-collect='text_profile::encode' \
+//!     target/release/examples/text_profile encode mixed
 //! ```
+//!
+//! `encode` parses the page first (not counted), then writes it back once.
 //!
 //! Corpora: `node`, `labels`, `histograms`, `escapes`, `mixed` (see `benches/corpus.rs`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
@@ -32,6 +36,13 @@ fn parse(input: &str) -> usize {
     text::parse(input).unwrap().len()
 }
 
+/// Writes the families as text once; returns the length written.
+#[inline(never)]
+fn encode(families: &[expfmt::MetricFamily<'_>], out: &mut String) -> usize {
+    text::encode_into(out, families).unwrap();
+    out.len()
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let mode = args.next().unwrap_or_else(|| "parse".into());
@@ -48,6 +59,11 @@ fn main() {
     let n = match mode.as_str() {
         "lex" => lex(input),
         "parse" => parse(input),
+        "encode" => {
+            let families = text::parse(input).unwrap();
+            let mut out = String::with_capacity(input.len() * 2);
+            encode(&families, &mut out)
+        }
         other => panic!("unknown mode {other}"),
     };
     println!("{name} {mode}: {} bytes, {n}", input.len());

@@ -20,8 +20,6 @@ use crate::number;
 use names::{
     LABEL_CONTINUE as LABEL_CONT, LABEL_START, METRIC_CONTINUE as METRIC_CONT, METRIC_START,
 };
-/// Ends the plain part of a label value: `"`, `\` or a newline.
-const VALUE_STOP: u8 = 16;
 /// Ends a value or timestamp token: a blank or a newline.
 const TOKEN_END: u8 = 32;
 const BLANK: u8 = 64;
@@ -35,9 +33,6 @@ const fn classes() -> [u8; 256] {
     while b < 256 {
         let c = b as u8;
         let mut k = names::name_class(c);
-        if c == b'"' || c == b'\\' || c == b'\n' {
-            k |= VALUE_STOP;
-        }
         if c == b' ' || c == b'\t' || c == b'\n' {
             k |= TOKEN_END;
         }
@@ -327,37 +322,10 @@ pub(crate) fn comment(rest: &str, offset: usize) -> Option<(Line<'_>, usize)> {
     Some((line, end + 1))
 }
 
-/// The index of the first `"`, `\` or newline at or after `i` (or `b.len()`). Eight bytes at
-/// a time: a byte equal to one of the three zeroes its lane of `x ^ splat(c)`, and
-/// `(v - 0x01..) & !v & 0x80..` marks the lowest zero lane exactly (lanes above it may be
-/// marked falsely, but only the lowest mark is used).
+/// The index of the first `"`, `\` or newline at or after `i` (or `b.len()`).
 #[inline(always)]
 fn skip_plain(b: &[u8], i: usize) -> usize {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    let zero = |v: u64| v.wrapping_sub(ONES) & !v;
-    let mut i = i;
-    while let Some(chunk) = b.get(i..i + 8) {
-        let Ok(bytes) = <[u8; 8]>::try_from(chunk) else {
-            break;
-        };
-        let x = u64::from_le_bytes(bytes);
-        let found = (zero(x ^ (ONES * u64::from(b'"')))
-            | zero(x ^ (ONES * u64::from(b'\\')))
-            | zero(x ^ (ONES * u64::from(b'\n'))))
-            & HIGHS;
-        if found != 0 {
-            return i + (found.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    while let Some(&c) = b.get(i) {
-        if class(c) & VALUE_STOP != 0 {
-            break;
-        }
-        i += 1;
-    }
-    i
+    escape::find_quote_backslash_newline(b, i)
 }
 
 /// The index of the first blank or newline at or after `i` (or `b.len()`).

@@ -379,35 +379,75 @@ pub fn write_float(out: &mut String, v: f64) {
         // Integers below 10^6 print as plain integers in 'g' form.
         #[expect(clippy::cast_possible_truncation, reason = "|v| < 1e6 and integral")]
         let i = v as i64;
-        let _ = write!(out, "{i}");
+        write_int(out, i);
     } else {
         write_g(out, v);
     }
 }
 
+/// Appends `i` in decimal.
+#[inline]
+pub fn write_int(out: &mut String, i: i64) {
+    out.push_str(itoa::Buffer::new().format(i));
+}
+
 /// `strconv.FormatFloat(v, 'g', -1, 64)` for finite, non-zero `v`.
 fn write_g(out: &mut String, v: f64) {
-    // Rust's `{:e}` prints the shortest round-tripping digits as `d.ddde±x`; Go chooses the
-    // same digits (both are shortest-unique), only the layout differs.
-    let mut sci = Buf::new();
-    let _ = write!(sci, "{v:e}");
-    let s = sci.as_str();
-    let (mantissa, exp) = match s.split_once('e') {
-        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
-        None => (s, 0),
-    };
-    let (neg, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => (true, m),
-        None => (false, mantissa),
-    };
-    let mut digits = Buf::new();
-    for c in mantissa.chars().filter(char::is_ascii_digit) {
-        digits.push(c);
+    // ryu prints the shortest round-tripping digits, as Go chooses them (both are
+    // shortest-unique, nearest on ties), as `[-]ddd.ddd` or `[-]d.ddde[-]x`: take the
+    // digits and the exponent of the first one, then lay them out as Go does.
+    let mut buf = ryu::Buffer::new();
+    let s = buf.format_finite(v).as_bytes();
+    // One pass: the digits (ryu writes at most 17), where the point is, the exponent.
+    let mut digits = [0u8; 24];
+    let (mut n, mut int_digits, mut leading_zeros) = (0usize, None, 0i32);
+    let mut neg = false;
+    let mut e = 0i32;
+    let mut i = 0;
+    while let Some(&b) = s.get(i) {
+        i += 1;
+        match b {
+            b'-' => neg = true,
+            b'0' if n == 0 => {
+                // A zero before the first significant digit: after the point, it lowers the
+                // exponent.
+                if int_digits.is_some() {
+                    leading_zeros += 1;
+                }
+            }
+            b'0'..=b'9' => {
+                if let Some(d) = digits.get_mut(n) {
+                    *d = b;
+                    n += 1;
+                }
+            }
+            b'.' => int_digits = Some(n),
+            b'e' | b'E' => {
+                let exp = std::str::from_utf8(s.get(i..).unwrap_or_default()).unwrap_or("0");
+                e = exp.parse().unwrap_or(0);
+                break;
+            }
+            _ => {}
+        }
     }
-    let digits = digits.as_str();
+    // Digits before the point (all of them when there is no point); at most 17: exact casts.
+    let int_digits = int_digits.unwrap_or(n) as i32;
+    let exp = if int_digits > 0 {
+        e + int_digits - 1
+    } else {
+        e - 1 - leading_zeros
+    };
+    let digits = std::str::from_utf8(digits.get(..n).unwrap_or_default()).unwrap_or_default();
+    layout_g(out, neg, digits.trim_end_matches('0'), exp);
+}
+
+/// Lays out the significant `digits` (no leading or trailing zeros) of a number whose first
+/// digit has the decimal exponent `exp`, as Go's `%g` with the shortest precision does.
+fn layout_g(out: &mut String, neg: bool, digits: &str, exp: i32) {
     if neg {
         out.push('-');
     }
+    // Go's shortest %g: %e when exp < -4 || exp >= 6.
     if !(-4..6).contains(&exp) {
         // %e: d[.ddd]e±dd
         let (first, rest) = digits.split_at(1.min(digits.len()));
@@ -422,7 +462,7 @@ fn write_g(out: &mut String, v: f64) {
         if e < 10 {
             out.push('0');
         }
-        let _ = write!(out, "{e}");
+        out.push_str(itoa::Buffer::new().format(e));
     } else if exp < 0 {
         // 0.000ddd
         out.push_str("0.");
@@ -461,11 +501,6 @@ impl Buf {
         }
     }
 
-    fn push(&mut self, c: char) {
-        let mut tmp = [0u8; 4];
-        let _ = self.write_str(c.encode_utf8(&mut tmp));
-    }
-
     fn as_str(&self) -> &str {
         self.bytes
             .get(..self.len)
@@ -492,6 +527,48 @@ mod tests {
         let mut s = String::new();
         write_float(&mut s, v);
         s
+    }
+
+    /// The significant digits of `%g` output.
+    fn significant(s: &str) -> usize {
+        let mantissa = s.split('e').next().unwrap_or_default();
+        let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+        digits.trim_start_matches('0').trim_end_matches('0').len()
+    }
+
+    /// `write_g` writes digits that read back exactly and as few as Rust's `{:e}` (shortest
+    /// round-trip) writes. On ties the two may pick different digits: Go and ryu pick the
+    /// even one; `tests/oracle_go.rs` checks the choice against Go.
+    fn shortest_and_exact(v: f64) -> std::result::Result<(), proptest::test_runner::TestCaseError> {
+        if v.is_finite() && v != 0.0 {
+            let mut ours = String::new();
+            write_g(&mut ours, v);
+            proptest::prop_assert_eq!(ours.parse::<f64>().ok(), Some(v), "{}", ours);
+            proptest::prop_assert_eq!(
+                significant(&ours),
+                significant(&format!("{v:e}")),
+                "{}",
+                ours
+            );
+        }
+        Ok(())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+
+        #[test]
+        fn shortest_digits_on_any_bits(bits: u64) {
+            shortest_and_exact(f64::from_bits(bits))?;
+        }
+
+        #[test]
+        fn shortest_digits_on_decimals(m in -10_000_000i64..10_000_000, k in -25i32..25) {
+            #[allow(clippy::cast_precision_loss)]
+            let v = m as f64 * 10f64.powi(k);
+            shortest_and_exact(v)?;
+            shortest_and_exact(f64::from_bits(v.to_bits() + 1))?;
+        }
     }
 
     #[test]

@@ -154,3 +154,53 @@ fn random_expositions_agree_with_go() {
         "generator lost its balance: {accepted} / {refused}"
     );
 }
+
+/// Floats are written as Go's `strconv.FormatFloat(v, 'g', -1, 64)` writes them, on random
+/// bits, on decimals (where shortest digits often tie: 2^50 + 0.25 is as near to `...0.2` as to
+/// `...0.3`, and Go writes the even one) and on their neighbours: one family of gauges through
+/// Go's proto2text and through our decoder and text encoder.
+#[test]
+fn floats_are_written_as_go_writes_them() {
+    use expfmt::{Label, Metric, MetricFamily, MetricType, Value};
+    let Some(go) = oracle::oracle() else { return };
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut family = MetricFamily::new("m", MetricType::Gauge);
+    for i in 0..30_000u32 {
+        let v = match i % 3 {
+            0 => f64::from_bits(rng.next()),
+            1 => {
+                #[allow(clippy::cast_precision_loss, clippy::cast_possible_wrap)]
+                let m = (rng.next() % 20_000_000) as i64 - 10_000_000;
+                #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+                let k = rng.below(50) as i32 - 25;
+                #[allow(clippy::cast_precision_loss)]
+                let v = m as f64 * 10f64.powi(k);
+                v
+            }
+            _ => {
+                #[allow(clippy::cast_precision_loss)]
+                let base = (rng.next() % 1_000_000_000) as f64 * 1e6;
+                f64::from_bits(base.to_bits() + 1 + rng.next() % 3)
+            }
+        };
+        family = family.with_metric(Metric::new(
+            vec![Label::new("i", i.to_string())],
+            Value::Gauge(v),
+        ));
+    }
+    let body = expfmt::proto::encode(&[family]).unwrap();
+    let Answer::Ok(want) = oracle::run(go, "proto2text", &body) else {
+        panic!("Go refused the gauges");
+    };
+    let decoded = expfmt::proto::decode(&body).unwrap();
+    let ours = expfmt::text::encode(&decoded).unwrap();
+    let want = String::from_utf8(want).unwrap();
+    let differ: Vec<_> = want
+        .lines()
+        .zip(ours.lines())
+        .filter(|(a, b)| a != b)
+        .take(5)
+        .collect();
+    assert!(differ.is_empty(), "Go vs ours: {differ:?}");
+    assert_eq!(want, ours);
+}

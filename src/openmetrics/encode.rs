@@ -51,7 +51,6 @@
 
 use std::cell::RefCell;
 use std::collections::HashSet;
-use std::fmt::Write as _;
 
 use crate::error::{ErrorKind, Result, Snippet};
 use crate::escape::{escape_into, quote_name_into, Escapes};
@@ -540,9 +539,7 @@ impl LineWith<'_, '_> {
 fn write_num(out: &mut String, value: Num) {
     match value {
         Num::Float(v) | Num::Count(Count::Float(v)) => write_openmetrics_float(out, v),
-        Num::Count(Count::Int(n)) => {
-            let _ = write!(out, "{n}");
-        }
+        Num::Count(Count::Int(n)) => out.push_str(itoa::Buffer::new().format(n)),
         Num::Seconds(ts) => write_seconds(out, ts),
     }
 }

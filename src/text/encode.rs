@@ -34,22 +34,21 @@
 //! [`ErrorKind::UnsupportedType`], as `gauge_histogram` is: text 0.0.4 has no way to mark them,
 //! and writing them as gauges would lose the type on the way back.
 
-use std::fmt::Write as _;
-
 use crate::error::{ErrorKind, Result, Snippet};
 use crate::escape::{escape_into, quote_name_into, Escapes};
 use crate::model::{Count, MetricFamily, MetricType, Value};
 use crate::names;
-use crate::number::write_float;
+use crate::number::{write_float, write_int};
 
 /// Appends the text of every family to `out`.
 ///
 /// On error, `out` keeps the families written before the failing one.
 pub fn encode_into(out: &mut String, families: &[MetricFamily<'_>]) -> Result<()> {
     let mut labels = String::new();
+    let mut bounds = FloatCache::new();
     for family in families {
         let start = out.len();
-        if let Err(e) = encode_family(out, &mut labels, family) {
+        if let Err(e) = encode_family(out, &mut labels, &mut bounds, family) {
             out.truncate(start);
             return Err(e);
         }
@@ -57,7 +56,12 @@ pub fn encode_into(out: &mut String, families: &[MetricFamily<'_>]) -> Result<()
     Ok(())
 }
 
-fn encode_family(out: &mut String, labels: &mut String, family: &MetricFamily<'_>) -> Result<()> {
+fn encode_family(
+    out: &mut String,
+    labels: &mut String,
+    bounds: &mut FloatCache,
+    family: &MetricFamily<'_>,
+) -> Result<()> {
     let name = family.name.as_ref();
     if name.is_empty() {
         return Err(ErrorKind::MissingFamilyName.into());
@@ -132,15 +136,15 @@ fn encode_family(out: &mut String, labels: &mut String, family: &MetricFamily<'_
             timestamp_ms: metric.timestamp_ms,
         };
         match &metric.value {
-            Value::Counter(c) => line.write(out, "", None, c.value),
-            Value::Gauge(v) | Value::Untyped(v) => line.write(out, "", None, *v),
+            Value::Counter(c) => line.write(out, bounds, "", None, c.value),
+            Value::Gauge(v) | Value::Untyped(v) => line.write(out, bounds, "", None, *v),
             Value::Summary(s) => {
                 for q in &s.quantiles {
-                    line.write(out, "", Some(("quantile", q.quantile)), q.value);
+                    line.write(out, bounds, "", Some(("quantile", q.quantile)), q.value);
                 }
-                line.write(out, "_sum", None, s.sum.unwrap_or(0.0));
+                line.write(out, bounds, "_sum", None, s.sum.unwrap_or(0.0));
                 let count = s.count.map_or(0.0, |c| Count::Int(c).as_f64());
-                line.write(out, "_count", None, count);
+                line.write(out, bounds, "_count", None, count);
             }
             Value::Histogram(h) => {
                 let count = h.count.map_or(0.0, Count::as_f64);
@@ -148,6 +152,7 @@ fn encode_family(out: &mut String, labels: &mut String, family: &MetricFamily<'_
                 for b in &h.buckets {
                     line.write(
                         out,
+                        bounds,
                         "_bucket",
                         Some(("le", b.upper_bound)),
                         b.count.as_f64(),
@@ -155,10 +160,10 @@ fn encode_family(out: &mut String, labels: &mut String, family: &MetricFamily<'_
                     inf_seen |= b.upper_bound == f64::INFINITY;
                 }
                 if !inf_seen {
-                    line.write(out, "_bucket", Some(("le", f64::INFINITY)), count);
+                    line.write(out, bounds, "_bucket", Some(("le", f64::INFINITY)), count);
                 }
-                line.write(out, "_sum", None, h.sum.unwrap_or(0.0));
-                line.write(out, "_count", None, count);
+                line.write(out, bounds, "_sum", None, h.sum.unwrap_or(0.0));
+                line.write(out, bounds, "_count", None, count);
             }
         }
     }
@@ -184,8 +189,72 @@ struct Line<'m> {
     timestamp_ms: Option<i64>,
 }
 
+/// The text of recently written `le` and `quantile` values: a histogram's bounds (a
+/// summary's quantiles) repeat in every series, and across families of one layout, and
+/// writing a float is most of the cost of a bucket line. 32 slots picked by the value's bits,
+/// on the stack (no allocation).
+struct FloatCache {
+    slots: [CachedFloat; 32],
+}
+
+#[derive(Clone, Copy)]
+struct CachedFloat {
+    bits: u64,
+    /// 0 for an empty slot; `write_float` writes at most 24 bytes.
+    len: u8,
+    text: [u8; 24],
+}
+
+impl FloatCache {
+    fn new() -> Self {
+        FloatCache {
+            slots: [CachedFloat {
+                bits: 0,
+                len: 0,
+                text: [0; 24],
+            }; 32],
+        }
+    }
+
+    /// Appends `v` as [`write_float`] writes it.
+    fn write(&mut self, out: &mut String, v: f64) {
+        let bits = v.to_bits();
+        // The top 5 bits of a multiplicative hash pick the slot.
+        let ix = (bits.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 59) as usize;
+        let Some(slot) = self.slots.get_mut(ix) else {
+            write_float(out, v);
+            return;
+        };
+        let cached = slot.text.get(..usize::from(slot.len)).unwrap_or_default();
+        if slot.len != 0 && slot.bits == bits {
+            if let Ok(text) = std::str::from_utf8(cached) {
+                out.push_str(text);
+                return;
+            }
+        }
+        let start = out.len();
+        write_float(out, v);
+        let written = out.as_bytes().get(start..).unwrap_or_default();
+        if let (Some(dst), Ok(len)) = (
+            slot.text.get_mut(..written.len()),
+            u8::try_from(written.len()),
+        ) {
+            dst.copy_from_slice(written);
+            slot.len = len;
+            slot.bits = bits;
+        }
+    }
+}
+
 impl Line<'_> {
-    fn write(&self, out: &mut String, suffix: &str, extra: Option<(&str, f64)>, value: f64) {
+    fn write(
+        &self,
+        out: &mut String,
+        bounds: &mut FloatCache,
+        suffix: &str,
+        extra: Option<(&str, f64)>,
+        value: f64,
+    ) {
         if self.quoted {
             out.push_str("{\"");
             escape_into(out, self.name, Escapes::LabelValue);
@@ -209,7 +278,7 @@ impl Line<'_> {
                 }
                 out.push_str(name);
                 out.push_str("=\"");
-                write_float(out, v);
+                bounds.write(out, v);
                 out.push('"');
             }
             out.push('}');
@@ -217,7 +286,8 @@ impl Line<'_> {
         out.push(' ');
         write_float(out, value);
         if let Some(ts) = self.timestamp_ms {
-            let _ = write!(out, " {ts}");
+            out.push(' ');
+            write_int(out, ts);
         }
         out.push('\n');
     }

@@ -6,6 +6,8 @@
 //! - `tiny_families`: n one-line families `mN 1`;
 //! - `buckets`: one histogram series with n `_bucket` lines;
 //! - `escapes`: one label value of n `\"` escapes;
+//! - `om_labels_per_line`, `om_escapes`, `om_lines_of_labels`: OpenMetrics, one series with n
+//!   labels, one label value of n `\"` escapes, n/10 lines of ten labels;
 //! - `proto_empty_metrics`: one protobuf family of n empty-labelled gauges;
 //! - `proto_unknown_fields`: one protobuf family carrying n unknown varint fields.
 //!
@@ -27,6 +29,21 @@ fn text_shape(c: &mut Criterion, name: &str, make: fn(usize) -> String) {
         g.bench_with_input(BenchmarkId::from_parameter(n), &input, |b, input| {
             b.iter(|| {
                 let fs = expfmt::text::parse(black_box(input)).unwrap();
+                assert!(!fs.is_empty());
+            })
+        });
+    }
+    g.finish();
+}
+
+fn openmetrics_shape(c: &mut Criterion, name: &str, make: fn(usize) -> String) {
+    let mut g = c.benchmark_group(format!("scaling/{name}"));
+    for n in SIZES {
+        let input = make(n);
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(n), &input, |b, input| {
+            b.iter(|| {
+                let fs = expfmt::openmetrics::parse(black_box(input)).unwrap();
                 assert!(!fs.is_empty());
             })
         });
@@ -88,6 +105,21 @@ fn bench(c: &mut Criterion) {
     });
     text_shape(c, "escapes", |n| {
         format!("m{{l=\"{}\"}} 1\n", "\\\"".repeat(n))
+    });
+    openmetrics_shape(c, "om_labels_per_line", |n| {
+        let labels: Vec<String> = (0..n).map(|i| format!("l{i}=\"v\"")).collect();
+        format!("m{{{}}} 1\n# EOF\n", labels.join(","))
+    });
+    openmetrics_shape(c, "om_escapes", |n| {
+        format!("m{{l=\"{}\"}} 1\n# EOF\n", "\\\"".repeat(n))
+    });
+    openmetrics_shape(c, "om_lines_of_labels", |n| {
+        let mut s = String::from("# TYPE m gauge\n");
+        for i in 0..n / 10 {
+            let l: Vec<String> = (0..10).map(|j| format!("l{j}=\"{i}\"")).collect();
+            s.push_str(&format!("m{{{}}} 1\n", l.join(",")));
+        }
+        s + "# EOF\n"
     });
     proto_shape(c, "proto_empty_metrics", |n| {
         // metric { gauge { value: 1 } }: field 4, len 11: field 2 (gauge), len 9: field 1 double.

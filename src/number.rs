@@ -408,13 +408,10 @@ fn write_g(out: &mut String, v: f64) {
         i += 1;
         match b {
             b'-' => neg = true,
-            b'0' if n == 0 => {
-                // A zero before the first significant digit: after the point, it lowers the
-                // exponent.
-                if int_digits.is_some() {
-                    leading_zeros += 1;
-                }
-            }
+            // A zero before the first significant digit: after the point, it lowers the
+            // exponent; before it (`0.`), it is nothing.
+            b'0' if n == 0 && int_digits.is_some() => leading_zeros += 1,
+            b'0' if n == 0 => {}
             b'0'..=b'9' => {
                 if let Some(d) = digits.get_mut(n) {
                     *d = b;

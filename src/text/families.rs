@@ -458,7 +458,8 @@ impl<'a> Builder<'a> {
                     MetricType::Gauge => Value::Gauge(s.value),
                     _ => Value::Untyped(s.value),
                 };
-                let labels = labels::take(&mut self.scratch);
+                // Exactly sized by `collect_labels`.
+                let labels = std::mem::take(&mut self.scratch);
                 push_metric(metrics, Metric::new(labels, value));
                 Some(metrics.len() - 1)
             }
@@ -512,18 +513,27 @@ impl<'a> Builder<'a> {
     /// Collects the line's labels into `scratch`, in Go's order of checks: per label, the
     /// duplicate check, then the `quantile` / `le` value. Returns the last `quantile` (summary)
     /// or `le` (histogram) value; NaN when there is none, as in Go.
+    ///
+    /// A summary or histogram line reuses `scratch` (most lines add to a series already
+    /// there, and only a new series takes a copy); any other line is a new series, so
+    /// `scratch` is its exactly sized label vector, taken whole afterwards.
     fn collect_labels(
         &mut self,
         labels: &[ScannedLabel<'a>],
         metric_type: MetricType,
     ) -> Result<f64> {
-        self.scratch.clear();
         self.scratch_names.clear();
         let special_name = match metric_type {
             MetricType::Summary => Some("quantile"),
             MetricType::Histogram => Some("le"),
             _ => None,
         };
+        if special_name.is_some() {
+            self.scratch.clear();
+        } else {
+            // Bounded by the labels the lexer read, and by the limit.
+            self.scratch = Vec::with_capacity(labels.len().min(self.limits.max_labels));
+        }
         let mut special = f64::NAN;
         self.seen.clear();
         self.seen_bits = 0;

@@ -519,7 +519,7 @@ pub fn encode(families: &[MetricFamily<'_>]) -> Result<Vec<u8>> {
 /// # Ok::<(), expfmt::Error>(())
 /// ```
 pub fn encode_into<B: BufMut>(buf: &mut B, families: &[MetricFamily<'_>]) -> Result<()> {
-    let mut scratch = write::Scratch::default();
+    let mut scratch = write::Scratch::new();
     for family in families {
         encode_family(buf, family, &mut scratch)?;
     }
@@ -586,7 +586,6 @@ pub fn write<W: io::Write>(writer: W, families: &[MetricFamily<'_>]) -> Result<(
 pub struct Encoder<W> {
     writer: W,
     buf: Vec<u8>,
-    scratch: write::Scratch,
 }
 
 impl<W: io::Write> Encoder<W> {
@@ -595,7 +594,6 @@ impl<W: io::Write> Encoder<W> {
         Encoder {
             writer,
             buf: Vec::new(),
-            scratch: write::Scratch::default(),
         }
     }
 
@@ -603,7 +601,7 @@ impl<W: io::Write> Encoder<W> {
     /// the writer itself failed part way.
     pub fn encode(&mut self, family: &MetricFamily<'_>) -> Result<()> {
         self.buf.clear();
-        encode_family(&mut self.buf, family, &mut self.scratch)?;
+        encode_family(&mut self.buf, family, &mut write::Scratch::new())?;
         self.writer.write_all(&self.buf)?;
         Ok(())
     }

@@ -10,9 +10,12 @@
 //! the model ([`Encode::len`]); computed naively, a nested message's length would be computed
 //! again at each level above it (a histogram bucket's four times: family, metric, histogram,
 //! bucket). Instead [`measure`] walks a family once, bottom-up, and keeps each metric's length
-//! and its value message's in a [`Scratch`] reused from family to family; [`write_delimited`]
-//! then writes top-down reading them back. Below the value message (buckets, quantiles, labels,
-//! exemplars) a length is computed twice: once for its parent's length, once to write it.
+//! and its value message's in a [`Scratch`] on the stack, reused from family to family;
+//! [`write_delimited`] then writes top-down reading them back. Below the value message
+//! (buckets, quantiles, labels, exemplars) a length is computed twice: once for its parent's
+//! length, once to write it. Nothing is allocated: the scratch holds the first
+//! [`CACHED_METRICS`] metrics of a family, and a larger family's later metrics are measured
+//! again when written.
 
 use bytes::BufMut;
 use prost::encoding::encoded_len_varint;
@@ -94,30 +97,43 @@ struct MetricLens {
     value: usize,
 }
 
-/// The lengths [`measure`] computed for the family [`write_delimited`] writes next; reused from
-/// family to family so that only the first family (or a larger one) allocates.
-#[derive(Debug, Default)]
+/// How many metrics of a family [`Scratch`] keeps the lengths of (1 KiB on the stack).
+const CACHED_METRICS: usize = 64;
+
+/// The lengths [`measure`] computed for the family [`write_delimited`] writes next, for its
+/// first [`CACHED_METRICS`] metrics; reused from family to family.
+#[derive(Debug)]
 pub(crate) struct Scratch {
-    /// One entry per metric of the family, in order.
-    metrics: Vec<MetricLens>,
+    metrics: [MetricLens; CACHED_METRICS],
+}
+
+impl Scratch {
+    pub(crate) fn new() -> Self {
+        Scratch {
+            metrics: [MetricLens {
+                metric: 0,
+                value: 0,
+            }; CACHED_METRICS],
+        }
+    }
 }
 
 /// Length of the `MetricFamily` message `f` (without its prefix), leaving in `scratch` the
 /// lengths [`write_delimited`] needs to write `f`; `f` must have passed [`check`].
 pub(crate) fn measure(f: &MetricFamily<'_>, scratch: &mut Scratch) -> usize {
-    scratch.metrics.clear();
-    scratch
-        .metrics
-        .extend(f.metrics.iter().map(Metric::measure));
+    let mut metrics_len = 0;
+    for (i, m) in f.metrics.iter().enumerate() {
+        let lens = m.measure();
+        if let Some(slot) = scratch.metrics.get_mut(i) {
+            *slot = lens;
+        }
+        metrics_len += bytes_len(4, lens.metric);
+    }
     let type_number = type_number(f.metric_type).unwrap_or(0);
     bytes_len(1, f.name.len())
         + f.help.as_ref().map_or(0, |h| bytes_len(2, h.len()))
         + varint_len(3, type_number)
-        + scratch
-            .metrics
-            .iter()
-            .map(|l| bytes_len(4, l.metric))
-            .sum::<usize>()
+        + metrics_len
         + f.unit.as_ref().map_or(0, |u| bytes_len(5, u.len()))
 }
 
@@ -134,14 +150,18 @@ pub(crate) fn write_delimited<B: BufMut>(
     len: usize,
     scratch: &Scratch,
 ) {
-    debug_assert_eq!(scratch.metrics.len(), f.metrics.len());
     encode_varint(len as u64, buf);
     put_str(buf, 1, &f.name);
     if let Some(help) = &f.help {
         put_str(buf, 2, help);
     }
     put_varint(buf, 3, type_number(f.metric_type).unwrap_or(0));
-    for (m, &lens) in f.metrics.iter().zip(&scratch.metrics) {
+    for (i, m) in f.metrics.iter().enumerate() {
+        let lens = scratch
+            .metrics
+            .get(i)
+            .copied()
+            .unwrap_or_else(|| m.measure());
         put_key(buf, 4, LEN);
         encode_varint(lens.metric as u64, buf);
         m.write(buf, lens.value);
@@ -605,7 +625,7 @@ mod tests {
     fn direct(f: &MetricFamily<'_>) -> Vec<u8> {
         check(f).unwrap();
         let mut out = Vec::new();
-        let mut scratch = Scratch::default();
+        let mut scratch = Scratch::new();
         let len = measure(f, &mut scratch);
         write_delimited(&mut out, f, len, &scratch);
         assert_eq!(out.len(), prefix_len(len) + len);
@@ -627,6 +647,21 @@ mod tests {
         /// histograms, exemplars, float counts, created timestamps, negative times.
         #[test]
         fn writes_what_prost_writes(f in strategies::family(6)) {
+            prop_assert_eq!(direct(&f), via_prost(&f));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        /// Families with more metrics than [`Scratch`] keeps the lengths of: the later ones
+        /// are measured again when written, to the same bytes.
+        #[test]
+        fn large_families_write_what_prost_writes(
+            f in strategies::family(3 * CACHED_METRICS)
+                .prop_filter("more metrics than the scratch keeps", |f| {
+                    f.metrics.len() > CACHED_METRICS
+                })
+        ) {
             prop_assert_eq!(direct(&f), via_prost(&f));
         }
     }

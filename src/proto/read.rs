@@ -173,6 +173,22 @@ fn utf8(bytes: &[u8]) -> R<&str> {
     std::str::from_utf8(bytes).map_err(|_| Bad)
 }
 
+/// The smallest field a capacity guess assumes for one element: a classic bucket with a
+/// one-byte count (key, length, `count`, `upper_bound`), or a metric with a gauge and no labels.
+const MIN_FIELD: usize = 13;
+
+/// A capacity for a vector of a message's repeated field, guessed when its first element is
+/// pushed: the first occurrence took `first` bytes with its key and length, and `rest` bytes of
+/// the message are left. The guess is that the rest holds more elements of the same size (never
+/// smaller than [`MIN_FIELD`]), rounded up so that slightly smaller ones still fit, and capped
+/// by `max`, the room the limits leave. So the guess stays within what `rest` bytes of such
+/// fields would make anyway, and a regular message (a family's metrics, a histogram's buckets)
+/// gets its vector in one allocation, not one per doubling.
+#[inline]
+fn capacity_guess(first: usize, rest: usize, max: usize) -> usize {
+    (1 + rest.div_ceil(first.max(MIN_FIELD))).min(max)
+}
+
 /// protobuf's `sint32`: the low 32 bits, zigzag-decoded.
 fn sint32(v: u64) -> i32 {
     #[expect(clippy::cast_possible_truncation, reason = "sint32 is the low 32 bits")]
@@ -211,7 +227,15 @@ pub(crate) fn family<'b>(body: &'b [u8], ctx: &mut Ctx<'_>) -> R<MetricFamily<'b
                 if ctx.series > limits.max_series {
                     return Err(Bad);
                 }
-                let (metric, kind) = metric(m.bytes()?, ctx)?;
+                let before = m.buf.len();
+                let bytes = m.bytes()?;
+                if metrics.capacity() == 0 {
+                    // The key is one byte, then the length and the metric.
+                    let first = 1 + before - m.buf.len();
+                    let room = limits.max_series - ctx.series + 1;
+                    metrics.reserve_exact(capacity_guess(first, m.buf.len(), room));
+                }
+                let (metric, kind) = metric(bytes, ctx)?;
                 kinds |= kind;
                 metrics.push(metric);
             }
@@ -541,7 +565,14 @@ fn histogram_msg<'b>(buf: &'b [u8], h: &mut HistogramAcc<'b>, ctx: &Ctx<'_>) -> 
         match m.key()? {
             (3, LEN) => {
                 room(&h.buckets, max)?;
-                h.buckets.push(bucket_msg(m.bytes()?, ctx)?);
+                let before = m.buf.len();
+                let bytes = m.bytes()?;
+                if h.buckets.capacity() == 0 {
+                    let first = 1 + before - m.buf.len();
+                    h.buckets
+                        .reserve_exact(capacity_guess(first, m.buf.len(), max));
+                }
+                h.buckets.push(bucket_msg(bytes, ctx)?);
             }
             (1, VARINT) => h.count = Some(m.varint()?),
             (2, I64) => h.sum = Some(m.double()?),

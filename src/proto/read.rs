@@ -313,8 +313,11 @@ fn metric<'b>(buf: &'b [u8], ctx: &Ctx<'_>) -> R<(Metric<'b>, u8)> {
     let (label_count, run_end) = leading_labels(buf);
     let mut labels = Vec::with_capacity(label_count.min(limits.max_labels));
     let run = label_run(buf, run_end);
-    let mut gauge = None;
-    let mut untyped = None;
+    // The value fields seen (bits as `kind`): exactly one must be, checked without moving the
+    // accumulators around (a histogram's is a few hundred bytes).
+    let mut seen = 0;
+    let mut gauge = 0.0;
+    let mut untyped = 0.0;
     let mut counter: Option<Counter<'b>> = None;
     let mut summary: Option<Summary> = None;
     let mut histogram: Option<HistogramAcc<'b>> = None;
@@ -329,18 +332,26 @@ fn metric<'b>(buf: &'b [u8], ctx: &Ctx<'_>) -> R<(Metric<'b>, u8)> {
                 let text = run.and_then(|t| t.get(end - bytes.len()..end));
                 labels.push(label(bytes, text, ctx, true)?);
             }
-            (2, LEN) => single_double(m.bytes()?, gauge.get_or_insert(0.0))?,
+            (2, LEN) => {
+                seen |= GAUGE;
+                single_double(m.bytes()?, &mut gauge)?;
+            }
             (3, LEN) => {
+                seen |= COUNTER;
                 counter_msg(m.bytes()?, counter.get_or_insert(Counter::new(0.0)), ctx)?;
             }
-            (4, LEN) => summary_msg(
-                m.bytes()?,
-                summary.get_or_insert_with(Summary::default),
-                ctx,
-            )?,
-            (5, LEN) => single_double(m.bytes()?, untyped.get_or_insert(0.0))?,
+            (4, LEN) => {
+                seen |= SUMMARY;
+                let s = summary.get_or_insert_with(Summary::default);
+                summary_msg(m.bytes()?, s, ctx)?;
+            }
+            (5, LEN) => {
+                seen |= UNTYPED;
+                single_double(m.bytes()?, &mut untyped)?;
+            }
             (6, VARINT) => timestamp_ms = Some(int64(m.varint()?)),
             (7, LEN) => {
+                seen |= HISTOGRAM;
                 let h = histogram.get_or_insert_with(HistogramAcc::default);
                 histogram_msg(m.bytes()?, h, ctx)?;
             }
@@ -352,14 +363,12 @@ fn metric<'b>(buf: &'b [u8], ctx: &Ctx<'_>) -> R<(Metric<'b>, u8)> {
     if let Some(h) = &histogram {
         h.check_sides()?;
     }
-    let (value, kind) = match (gauge, counter, summary, untyped, histogram) {
-        (Some(v), None, None, None, None) => (Value::Gauge(v), GAUGE),
-        (None, Some(c), None, None, None) => (Value::Counter(c), COUNTER),
-        (None, None, Some(s), None, None) => (Value::Summary(s), SUMMARY),
-        (None, None, None, Some(v), None) => (Value::Untyped(v), UNTYPED),
-        (None, None, None, None, Some(h)) => {
-            (Value::Histogram(h.finish().map_err(|_| Bad)?), HISTOGRAM)
-        }
+    let value = match seen {
+        GAUGE => Value::Gauge(gauge),
+        COUNTER => Value::Counter(counter.ok_or(Bad)?),
+        SUMMARY => Value::Summary(summary.ok_or(Bad)?),
+        UNTYPED => Value::Untyped(untyped),
+        HISTOGRAM => Value::Histogram(histogram.ok_or(Bad)?.finish().map_err(|_| Bad)?),
         _ => return Err(Bad),
     };
     Ok((
@@ -368,7 +377,7 @@ fn metric<'b>(buf: &'b [u8], ctx: &Ctx<'_>) -> R<(Metric<'b>, u8)> {
             value,
             timestamp_ms,
         },
-        kind,
+        seen,
     ))
 }
 

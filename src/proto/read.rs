@@ -582,6 +582,7 @@ fn histogram_msg<'b>(buf: &'b [u8], h: &mut HistogramAcc<'b>, ctx: &Ctx<'_>) -> 
                         .reserve_exact(capacity_guess(first, m.buf.len(), max));
                 }
                 h.buckets.push(bucket_msg(bytes, ctx)?);
+                plain_bucket_run(&mut m, &mut h.buckets, max);
             }
             (1, VARINT) => h.count = Some(m.varint()?),
             (2, I64) => h.sum = Some(m.double()?),
@@ -637,21 +638,49 @@ fn histogram_msg<'b>(buf: &'b [u8], h: &mut HistogramAcc<'b>, ctx: &Ctx<'_>) -> 
     Ok(())
 }
 
-fn bucket_msg<'b>(buf: &'b [u8], ctx: &Ctx<'_>) -> R<Bucket<'b>> {
-    // What every encoder writes for a classic bucket: the integer count, then the bound.
-    if let [0x08, rest @ ..] = buf {
-        let mut m = Msg::new(rest);
-        if let Ok(count) = m.varint() {
-            if let [0x11, bound @ ..] = m.buf {
-                if let Ok(bound) = <[u8; 8]>::try_from(bound) {
-                    return Ok(Bucket {
-                        upper_bound: f64::from_le_bytes(bound),
-                        count: crate::Count::Int(count),
-                        exemplar: None,
-                    });
-                }
-            }
+/// A classic bucket as every encoder writes it, the integer count then the bound and nothing
+/// else; `None` for any other bucket message, which [`bucket_msg`] reads in full.
+#[inline(always)]
+fn plain_bucket<'b>(buf: &[u8]) -> Option<Bucket<'b>> {
+    let [0x08, rest @ ..] = buf else {
+        return None;
+    };
+    let mut m = Msg::new(rest);
+    let count = m.varint().ok()?;
+    let [0x11, bound @ ..] = m.buf else {
+        return None;
+    };
+    Some(Bucket {
+        upper_bound: f64::from_le_bytes(<[u8; 8]>::try_from(bound).ok()?),
+        count: crate::Count::Int(count),
+        exemplar: None,
+    })
+}
+
+/// Reads the run of plain buckets (see [`plain_bucket`]) that follows a histogram's first
+/// bucket, as encoders write them, each `0x1a`, a one-byte length and the bucket: no key
+/// dispatch, one check of each length. Stops before anything else, including a bucket the
+/// limits have no room for, and leaves it to [`histogram_msg`]'s general loop.
+#[inline(always)]
+fn plain_bucket_run<'b>(m: &mut Msg<'b>, buckets: &mut Vec<Bucket<'b>>, max: usize) {
+    while let [0x1a, len @ 0..0x80, ref rest @ ..] = *m.buf {
+        let Some((body, rest)) = rest.split_at_checked(usize::from(len)) else {
+            return;
+        };
+        let Some(bucket) = plain_bucket(body) else {
+            return;
+        };
+        if buckets.len() >= max {
+            return;
         }
+        buckets.push(bucket);
+        m.buf = rest;
+    }
+}
+
+fn bucket_msg<'b>(buf: &'b [u8], ctx: &Ctx<'_>) -> R<Bucket<'b>> {
+    if let Some(bucket) = plain_bucket(buf) {
+        return Ok(bucket);
     }
     let mut count = None;
     let mut count_float = None;

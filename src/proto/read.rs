@@ -82,17 +82,11 @@ impl<'b> Msg<'b> {
                 self.buf = rest;
                 Ok(u64::from(b0 & 0x7f) | (u64::from(b1) << 7))
             }
-            _ => self.long_varint(),
-        }
-    }
-
-    fn long_varint(&mut self) -> R<u64> {
-        match read_varint(self.buf) {
-            Varint::Ok(v, n) => {
-                self.buf = self.buf.get(n..).ok_or(Bad)?;
+            _ => {
+                let (v, rest) = long_varint(self.buf)?;
+                self.buf = rest;
                 Ok(v)
             }
-            Varint::Truncated | Varint::Invalid => Err(Bad),
         }
     }
 
@@ -145,6 +139,17 @@ impl<'b> Msg<'b> {
             LEN => self.bytes().map(drop),
             _ => self.fixed(4),
         }
+    }
+}
+
+/// A varint of three bytes or more (or a bad one) at the start of `buf`, and the rest of `buf`.
+/// A function of the slice rather than a method of [`Msg`]: called out of line with `&mut
+/// self`, it would make every `Msg` live in memory instead of in registers.
+#[inline(never)]
+fn long_varint(buf: &[u8]) -> R<(u64, &[u8])> {
+    match read_varint(buf) {
+        Varint::Ok(v, n) => Ok((v, buf.get(n..).ok_or(Bad)?)),
+        Varint::Truncated | Varint::Invalid => Err(Bad),
     }
 }
 

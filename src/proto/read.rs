@@ -388,8 +388,9 @@ fn metric<'b>(buf: &'b [u8], ctx: &Ctx<'_>) -> R<(Metric<'b>, u8)> {
 
 /// A `LabelPair`; the name is checked against the naming rule for metric labels only (as Go
 /// does: exemplar label names are free). `text` is the same bytes as a `str` when the caller
-/// has already checked them as UTF-8 (see [`label_run`]).
-#[inline]
+/// has already checked them as UTF-8 (see [`label_run`]). Inlined for the pair as encoders
+/// write it; any other encoding goes to [`label_fields`].
+#[inline(always)]
 fn label<'b>(
     buf: &'b [u8],
     text: Option<&'b str>,
@@ -414,6 +415,12 @@ fn label<'b>(
             }
         }
     }
+    label_fields(buf, ctx, metric_label)
+}
+
+/// [`label`] for any encoding of the pair: fields in any order, repeated or unknown.
+#[inline(never)]
+fn label_fields<'b>(buf: &'b [u8], ctx: &Ctx<'_>, metric_label: bool) -> R<Label<'b>> {
     let mut name = "";
     let mut value = "";
     let mut m = Msg::new(buf);

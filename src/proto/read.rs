@@ -459,7 +459,21 @@ fn finish_label<'b>(
 }
 
 /// `Gauge` and `Untyped`: one `double value = 1`, merged into `value`.
+#[inline(always)]
 fn single_double(buf: &[u8], value: &mut f64) -> R<()> {
+    // What every encoder writes: the one field, once.
+    if let [0x09, ref bytes @ ..] = *buf {
+        if let Ok(bytes) = <[u8; 8]>::try_from(bytes) {
+            *value = f64::from_le_bytes(bytes);
+            return Ok(());
+        }
+    }
+    single_double_fields(buf, value)
+}
+
+/// [`single_double`] for any encoding: the field repeated (the last one counts), unknown ones.
+#[inline(never)]
+fn single_double_fields(buf: &[u8], value: &mut f64) -> R<()> {
     let mut m = Msg::new(buf);
     while m.more() {
         match m.key()? {
@@ -579,6 +593,9 @@ pub(crate) struct HistogramAcc<'b> {
     pub(crate) exemplars: Vec<Exemplar<'b>>,
 }
 
+/// Out of line: inlined, its size made the register allocation of [`family`] worse for
+/// every metric type (about 2% more instructions on each corpus).
+#[inline(never)]
 fn histogram_msg<'b>(buf: &'b [u8], h: &mut HistogramAcc<'b>, ctx: &Ctx<'_>) -> R<()> {
     let max = ctx.limits.max_buckets;
     let mut m = Msg::new(buf);

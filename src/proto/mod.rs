@@ -519,15 +519,20 @@ pub fn encode(families: &[MetricFamily<'_>]) -> Result<Vec<u8>> {
 /// # Ok::<(), expfmt::Error>(())
 /// ```
 pub fn encode_into<B: BufMut>(buf: &mut B, families: &[MetricFamily<'_>]) -> Result<()> {
+    let mut scratch = write::Scratch::new();
     for family in families {
-        encode_family(buf, family)?;
+        encode_family(buf, family, &mut scratch)?;
     }
     Ok(())
 }
 
-fn encode_family<B: BufMut>(buf: &mut B, family: &MetricFamily<'_>) -> Result<()> {
+fn encode_family<B: BufMut>(
+    buf: &mut B,
+    family: &MetricFamily<'_>,
+    scratch: &mut write::Scratch,
+) -> Result<()> {
     write::check(family)?;
-    let len = write::family_len(family);
+    let len = write::measure(family, scratch);
     let required = write::prefix_len(len) + len;
     let remaining = buf.remaining_mut();
     if remaining < required {
@@ -537,7 +542,7 @@ fn encode_family<B: BufMut>(buf: &mut B, family: &MetricFamily<'_>) -> Result<()
         }
         .into());
     }
-    write::write_delimited(buf, family, len);
+    write::write_delimited(buf, family, len, scratch);
     Ok(())
 }
 
@@ -596,7 +601,7 @@ impl<W: io::Write> Encoder<W> {
     /// the writer itself failed part way.
     pub fn encode(&mut self, family: &MetricFamily<'_>) -> Result<()> {
         self.buf.clear();
-        encode_family(&mut self.buf, family)?;
+        encode_family(&mut self.buf, family, &mut write::Scratch::new())?;
         self.writer.write_all(&self.buf)?;
         Ok(())
     }

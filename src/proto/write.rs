@@ -6,11 +6,16 @@
 //! `google.protobuf.Timestamp` with proto3 rules (zero fields left out). A test compares the two
 //! paths on random models.
 //!
-//! Writing a length-delimited message needs its length first, so each level computes the
-//! length of what it is about to write ([`Encode::len`]); lengths are pure arithmetic over the
-//! model, and nothing is allocated. A nested message's length is computed again at each level
-//! above it (a histogram bucket's four times: family, metric, histogram, bucket); caching the
-//! lengths of one family in a reused buffer would save that if it ever shows in a profile.
+//! Writing a length-delimited message needs its length first. Lengths are pure arithmetic over
+//! the model ([`Encode::len`]); computed naively, a nested message's length would be computed
+//! again at each level above it (a histogram bucket's four times: family, metric, histogram,
+//! bucket). Instead [`measure`] walks a family once, bottom-up, and keeps each metric's length
+//! and its value message's in a [`Scratch`] on the stack, reused from family to family;
+//! [`write_delimited`] then writes top-down reading them back. Below the value message
+//! (buckets, quantiles, labels, exemplars) a length is computed twice: once for its parent's
+//! length, once to write it. Nothing is allocated: the scratch holds the first
+//! [`CACHED_METRICS`] metrics of a family, and a larger family's later metrics are measured
+//! again when written.
 
 use bytes::BufMut;
 use prost::encoding::encoded_len_varint;
@@ -83,10 +88,53 @@ pub(crate) fn check(f: &MetricFamily<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Length of the `MetricFamily` message `f` (without its prefix); `f` must have passed
-/// [`check`].
-pub(crate) fn family_len(f: &MetricFamily<'_>) -> usize {
-    f.len()
+/// The two lengths written before a metric's fields and before its value message's.
+#[derive(Debug, Clone, Copy)]
+struct MetricLens {
+    /// The `Metric` message's length.
+    metric: usize,
+    /// The length of its `Gauge`, `Counter`, `Summary`, `Untyped` or `Histogram` message.
+    value: usize,
+}
+
+/// How many metrics of a family [`Scratch`] keeps the lengths of (1 KiB on the stack).
+const CACHED_METRICS: usize = 64;
+
+/// The lengths [`measure`] computed for the family [`write_delimited`] writes next, for its
+/// first [`CACHED_METRICS`] metrics; reused from family to family.
+#[derive(Debug)]
+pub(crate) struct Scratch {
+    metrics: [MetricLens; CACHED_METRICS],
+}
+
+impl Scratch {
+    pub(crate) fn new() -> Self {
+        Scratch {
+            metrics: [MetricLens {
+                metric: 0,
+                value: 0,
+            }; CACHED_METRICS],
+        }
+    }
+}
+
+/// Length of the `MetricFamily` message `f` (without its prefix), leaving in `scratch` the
+/// lengths [`write_delimited`] needs to write `f`; `f` must have passed [`check`].
+pub(crate) fn measure(f: &MetricFamily<'_>, scratch: &mut Scratch) -> usize {
+    let mut metrics_len = 0;
+    for (i, m) in f.metrics.iter().enumerate() {
+        let lens = m.measure();
+        if let Some(slot) = scratch.metrics.get_mut(i) {
+            *slot = lens;
+        }
+        metrics_len += bytes_len(4, lens.metric);
+    }
+    let type_number = type_number(f.metric_type).unwrap_or(0);
+    bytes_len(1, f.name.len())
+        + f.help.as_ref().map_or(0, |h| bytes_len(2, h.len()))
+        + varint_len(3, type_number)
+        + metrics_len
+        + f.unit.as_ref().map_or(0, |u| bytes_len(5, u.len()))
 }
 
 /// Length of the varint prefix of a message of `len` bytes.
@@ -94,10 +142,33 @@ pub(crate) fn prefix_len(len: usize) -> usize {
     encoded_len_varint(len as u64)
 }
 
-/// Appends `f` with its varint length prefix, `len` being [`family_len`]`(f)`.
-pub(crate) fn write_delimited<B: BufMut>(buf: &mut B, f: &MetricFamily<'_>, len: usize) {
+/// Appends `f` with its varint length prefix, `len` and `scratch` being what [`measure`] gave
+/// and left for `f`.
+pub(crate) fn write_delimited<B: BufMut>(
+    buf: &mut B,
+    f: &MetricFamily<'_>,
+    len: usize,
+    scratch: &Scratch,
+) {
     encode_varint(len as u64, buf);
-    f.write(buf);
+    put_str(buf, 1, &f.name);
+    if let Some(help) = &f.help {
+        put_str(buf, 2, help);
+    }
+    put_varint(buf, 3, type_number(f.metric_type).unwrap_or(0));
+    for (i, m) in f.metrics.iter().enumerate() {
+        let lens = scratch
+            .metrics
+            .get(i)
+            .copied()
+            .unwrap_or_else(|| m.measure());
+        put_key(buf, 4, LEN);
+        encode_varint(lens.metric as u64, buf);
+        m.write(buf, lens.value);
+    }
+    if let Some(unit) = &f.unit {
+        put_str(buf, 5, unit);
+    }
 }
 
 // ----- field primitives -----
@@ -209,71 +280,53 @@ fn message_len<M: Encode>(field: u32, m: &M) -> usize {
 
 #[inline]
 fn put_message<B: BufMut, M: Encode>(buf: &mut B, field: u32, m: &M) {
+    put_message_of_len(buf, field, m.len(), m);
+}
+
+/// [`put_message`] for a message whose length `len` is already known.
+#[inline]
+fn put_message_of_len<B: BufMut, M: Encode>(buf: &mut B, field: u32, len: usize, m: &M) {
     put_key(buf, field, LEN);
-    encode_varint(m.len() as u64, buf);
+    encode_varint(len as u64, buf);
     m.write(buf);
 }
 
 // ----- messages -----
 
-impl Encode for MetricFamily<'_> {
-    fn len(&self) -> usize {
-        let type_number = type_number(self.metric_type).unwrap_or(0);
-        bytes_len(1, self.name.len())
-            + self.help.as_ref().map_or(0, |h| bytes_len(2, h.len()))
-            + varint_len(3, type_number)
-            + self
-                .metrics
-                .iter()
-                .map(|m| message_len(4, m))
-                .sum::<usize>()
-            + self.unit.as_ref().map_or(0, |u| bytes_len(5, u.len()))
-    }
-
-    fn write<B: BufMut>(&self, buf: &mut B) {
-        put_str(buf, 1, &self.name);
-        if let Some(help) = &self.help {
-            put_str(buf, 2, help);
-        }
-        put_varint(buf, 3, type_number(self.metric_type).unwrap_or(0));
-        for m in &self.metrics {
-            put_message(buf, 4, m);
-        }
-        if let Some(unit) = &self.unit {
-            put_str(buf, 5, unit);
-        }
-    }
-}
-
-impl Encode for Metric<'_> {
-    fn len(&self) -> usize {
+impl Metric<'_> {
+    /// This metric's lengths, its value message's computed once for both.
+    fn measure(&self) -> MetricLens {
         let m = self;
-        labels_len(1, &m.labels)
-            + match &m.value {
-                Value::Gauge(v) => message_len(2, &Scalar(*v)),
-                Value::Counter(c) => message_len(3, c),
-                Value::Summary(s) => message_len(4, s),
-                Value::Untyped(v) => message_len(5, &Scalar(*v)),
-                Value::Histogram(h) => message_len(7, h),
-            }
-            + m.timestamp_ms.map_or(0, |t| varint_len(6, int(t)))
+        let (field, value) = match &m.value {
+            Value::Gauge(v) => (2, Scalar(*v).len()),
+            Value::Counter(c) => (3, c.len()),
+            Value::Summary(s) => (4, s.len()),
+            Value::Untyped(v) => (5, Scalar(*v).len()),
+            Value::Histogram(h) => (7, h.len()),
+        };
+        let metric = labels_len(1, &m.labels)
+            + bytes_len(field, value)
+            + m.timestamp_ms.map_or(0, |t| varint_len(6, int(t)));
+        MetricLens { metric, value }
     }
 
-    fn write<B: BufMut>(&self, buf: &mut B) {
+    /// Writes the metric's fields, `value_len` being its value message's length (from
+    /// [`Metric::measure`]).
+    fn write<B: BufMut>(&self, buf: &mut B, value_len: usize) {
         let m = self;
         put_labels(buf, 1, &m.labels);
         match &m.value {
-            Value::Gauge(v) => put_message(buf, 2, &Scalar(*v)),
-            Value::Counter(c) => put_message(buf, 3, c),
-            Value::Summary(s) => put_message(buf, 4, s),
-            Value::Untyped(v) => put_message(buf, 5, &Scalar(*v)),
+            Value::Gauge(v) => put_message_of_len(buf, 2, value_len, &Scalar(*v)),
+            Value::Counter(c) => put_message_of_len(buf, 3, value_len, c),
+            Value::Summary(s) => put_message_of_len(buf, 4, value_len, s),
+            Value::Untyped(v) => put_message_of_len(buf, 5, value_len, &Scalar(*v)),
             Value::Histogram(_) => {}
         }
         if let Some(t) = m.timestamp_ms {
             put_varint(buf, 6, int(t));
         }
         if let Value::Histogram(h) = &m.value {
-            put_message(buf, 7, h);
+            put_message_of_len(buf, 7, value_len, h);
         }
     }
 }
@@ -572,8 +625,9 @@ mod tests {
     fn direct(f: &MetricFamily<'_>) -> Vec<u8> {
         check(f).unwrap();
         let mut out = Vec::new();
-        let len = family_len(f);
-        write_delimited(&mut out, f, len);
+        let mut scratch = Scratch::new();
+        let len = measure(f, &mut scratch);
+        write_delimited(&mut out, f, len, &scratch);
         assert_eq!(out.len(), prefix_len(len) + len);
         out
     }
@@ -593,6 +647,21 @@ mod tests {
         /// histograms, exemplars, float counts, created timestamps, negative times.
         #[test]
         fn writes_what_prost_writes(f in strategies::family(6)) {
+            prop_assert_eq!(direct(&f), via_prost(&f));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        /// Families with more metrics than [`Scratch`] keeps the lengths of: the later ones
+        /// are measured again when written, to the same bytes.
+        #[test]
+        fn large_families_write_what_prost_writes(
+            f in strategies::family(3 * CACHED_METRICS)
+                .prop_filter("more metrics than the scratch keeps", |f| {
+                    f.metrics.len() > CACHED_METRICS
+                })
+        ) {
             prop_assert_eq!(direct(&f), via_prost(&f));
         }
     }

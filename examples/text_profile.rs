@@ -42,7 +42,10 @@ fn parse(input: &str) -> usize {
 #[inline(never)]
 fn peer_parse(input: &str) -> usize {
     let lines = input.lines().map(|l| Ok(l.to_owned()));
-    prometheus_parse::Scrape::parse(lines).unwrap().samples.len()
+    prometheus_parse::Scrape::parse(lines)
+        .unwrap()
+        .samples
+        .len()
 }
 
 /// Writes the families as text once; returns the length written.

@@ -59,6 +59,9 @@ struct NameState<'a> {
     metric_type: Option<MetricType>,
 }
 
+// The size the doc of `NameState` states.
+const _: () = assert!(std::mem::size_of::<NameState<'static>>() == 24);
+
 /// [`NameState::open`] of a name with no family being built.
 const CLOSED: u32 = u32::MAX;
 
@@ -90,8 +93,9 @@ pub(crate) struct Builder<'a> {
     names: Map<&'a str, usize>,
     states: Vec<NameState<'a>>,
     /// The last name [`Builder::resolve`] resolved and what to: a family's HELP, TYPE and
-    /// first sample lines name it one after the other, and a resolution never changes (see
-    /// `last`), so they hash the name once.
+    /// sample lines name it one after the other, so they hash the name once. A resolution
+    /// never changes once made: types are fixed once a family has samples, and a name that
+    /// made a family of its own stays one.
     recent: Option<(&'a str, Resolved<'a>)>,
     /// Families being built, in order of creation.
     open: Vec<MetricFamily<'a>>,
@@ -114,28 +118,12 @@ pub(crate) struct Builder<'a> {
     /// again could make interleaved input quadratic).
     run: Vec<Metric<'a>>,
     first_run: Option<usize>,
-    /// Raw names of `scratch`, for the duplicate check.
-    scratch_names: Vec<&'a str>,
-    /// Names in `scratch`, filled only for lines with many labels; reused across lines.
+    /// Names of the line's labels read so far, filled only for lines with many labels;
+    /// reused across lines.
     seen: Set<&'a str>,
-    /// A 64-bit filter of the names in `scratch` ([`name_bit`]): a name whose bit is clear is
-    /// not there, without comparing strings.
+    /// A 64-bit filter of the names of the line's labels read so far ([`name_bit`]): a name
+    /// whose bit is clear is not among them, without comparing strings.
     seen_bits: u64,
-    /// Bumped whenever `open` changes shape, so cached indices into it can be checked.
-    generation: u64,
-    /// How the previous sample line's name resolved; consecutive lines of one family skip
-    /// every map lookup. A name's resolution never changes once made (types are fixed once a
-    /// family has samples), so only the open index needs the generation check.
-    last: Option<LastSample<'a>>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct LastSample<'a> {
-    name: &'a str,
-    role: Role,
-    ix: usize,
-    metric_type: MetricType,
-    generation: u64,
 }
 
 impl<'a> Builder<'a> {
@@ -158,11 +146,8 @@ impl<'a> Builder<'a> {
             scratch: Vec::new(),
             run: Vec::new(),
             first_run: None,
-            scratch_names: Vec::new(),
             seen: Set::default(),
             seen_bits: 0,
-            generation: 0,
-            last: None,
         }
     }
 
@@ -247,7 +232,6 @@ impl<'a> Builder<'a> {
     /// copying them when they are in that order already (the usual case).
     fn take_open(&mut self) -> Vec<MetricFamily<'a>> {
         self.end_run();
-        self.generation += 1;
         self.series.clear();
         let mut families = std::mem::take(&mut self.open);
         let firsts = std::mem::take(&mut self.first_sample);
@@ -346,17 +330,21 @@ impl<'a> Builder<'a> {
     }
 
     /// The index in `open` of the family `r` resolved to, opening it (and, when streaming,
-    /// finishing the current one) if needed.
+    /// finishing the current one) if needed. Inline for the usual case, a family already open.
+    #[inline]
     fn open_family(&mut self, r: Resolved<'a>) -> usize {
-        let st = r.st;
-        if self.states[st].open != CLOSED {
-            return self.states[st].open as usize;
+        match self.states[r.st].open {
+            CLOSED => self.open_new_family(r),
+            ix => ix as usize,
         }
+    }
+
+    fn open_new_family(&mut self, r: Resolved<'a>) -> usize {
+        let st = r.st;
         if self.streaming {
             let done = self.take_open();
             self.ready.extend(done);
         }
-        self.generation += 1;
         let ix = self.open.len();
         let state = &mut self.states[st];
         // More than u32::MAX - 1 families cannot be open: the input would be over 16 GiB.
@@ -377,30 +365,15 @@ impl<'a> Builder<'a> {
         labels: &[ScannedLabel<'a>],
         line_offset: usize,
     ) -> Result<()> {
-        let (role, ix, metric_type) = match self.last {
-            Some(l) if l.name == s.name && l.generation == self.generation => {
-                (l.role, l.ix, l.metric_type)
-            }
-            _ => {
-                let r = self.resolve(s.name, line_offset)?;
-                let (st, role) = (r.st, r.role);
-                let ix = self.open_family(r);
-                let metric_type = match self.states[st].metric_type {
-                    Some(t) => t,
-                    None => {
-                        self.states[st].metric_type = Some(MetricType::Untyped);
-                        self.family_mut(ix).metric_type = MetricType::Untyped;
-                        MetricType::Untyped
-                    }
-                };
-                self.last = Some(LastSample {
-                    name: s.name,
-                    role,
-                    ix,
-                    metric_type,
-                    generation: self.generation,
-                });
-                (role, ix, metric_type)
+        let r = self.resolve(s.name, line_offset)?;
+        let role = r.role;
+        let ix = self.open_family(r);
+        let metric_type = match self.states[r.st].metric_type {
+            Some(t) => t,
+            None => {
+                self.states[r.st].metric_type = Some(MetricType::Untyped);
+                self.family_mut(ix).metric_type = MetricType::Untyped;
+                MetricType::Untyped
             }
         };
         if metric_type == MetricType::GaugeHistogram {
@@ -467,23 +440,18 @@ impl<'a> Builder<'a> {
         let Some(metric_ix) = metric_ix else {
             return Err(self.limit(Limit::Series, self.limits.max_series, line_offset));
         };
-        // Series of one family mostly have the same buckets or quantiles: the previous
-        // series' count sizes a new one's vector (it is a count of elements already stored).
-        let hint = metric_ix
-            .checked_sub(1)
-            .and_then(|p| metrics.get(p))
-            .map_or(0, |m| match &m.value {
-                Value::Histogram(h) => h.buckets.len(),
-                Value::Summary(s) => s.quantiles.len(),
-                _ => 0,
-            });
-        let Some(metric) = metrics.get_mut(metric_ix) else {
+        let at = metric_ix.min(metrics.len());
+        let (before, rest) = metrics.split_at_mut(at);
+        let Some(metric) = rest.first_mut() else {
             return Ok(());
         };
+        // Series of one family mostly have the same buckets or quantiles: the previous
+        // series' count sizes a new one's vector (a count of elements already stored).
+        let previous = before.last().map(|m| &m.value);
         match &mut metric.value {
-            Value::Summary(summary) => apply_summary(summary, role, special, s.value, hint),
+            Value::Summary(summary) => apply_summary(summary, role, special, s.value, previous),
             Value::Histogram(histogram) => {
-                apply_histogram(histogram, role, special, s.value, hint);
+                apply_histogram(histogram, role, special, s.value, previous);
             }
             _ => {}
         }
@@ -522,7 +490,6 @@ impl<'a> Builder<'a> {
         labels: &[ScannedLabel<'a>],
         metric_type: MetricType,
     ) -> Result<f64> {
-        self.scratch_names.clear();
         let special_name = match metric_type {
             MetricType::Summary => Some("quantile"),
             MetricType::Histogram => Some("le"),
@@ -537,7 +504,7 @@ impl<'a> Builder<'a> {
         let mut special = f64::NAN;
         self.seen.clear();
         self.seen_bits = 0;
-        for label in labels {
+        for (i, label) in labels.iter().enumerate() {
             if label.name.len() > self.limits.max_name_len {
                 return Err(self.limit(
                     Limit::NameLength,
@@ -569,7 +536,9 @@ impl<'a> Builder<'a> {
                 })?;
                 continue;
             }
-            if self.is_duplicate(label.name) {
+            // `labels[..i]` are the names before this one (a `quantile` / `le` among them
+            // cannot be this name, which is not one).
+            if self.is_duplicate(labels.get(..i).unwrap_or_default(), label.name) {
                 return Err(self.error(
                     ErrorKind::DuplicateLabel {
                         name: Snippet::new(label.name),
@@ -588,16 +557,15 @@ impl<'a> Builder<'a> {
                 name: label.decoded_name(),
                 value: label.value(),
             });
-            self.scratch_names.push(label.name);
         }
         Ok(special)
     }
 
-    /// Whether `name` is already in `scratch`: no when its filter bit is clear (the usual
-    /// case), else a linear search for few labels, hashed beyond (the set is filled from
-    /// `scratch` the first time a line needs it).
+    /// Whether `name` is among the names of `before` (the line's labels read so far): no when
+    /// its filter bit is clear (the usual case), else a linear search for few labels, hashed
+    /// beyond (the set is filled from `before` the first time a line needs it).
     #[inline]
-    fn is_duplicate(&mut self, name: &'a str) -> bool {
+    fn is_duplicate(&mut self, before: &[ScannedLabel<'a>], name: &'a str) -> bool {
         const LINEAR: usize = 16;
         let bit = name_bit(name);
         let maybe = self.seen_bits & bit != 0;
@@ -608,11 +576,11 @@ impl<'a> Builder<'a> {
             }
             return false;
         }
-        if self.scratch_names.len() < LINEAR {
-            return self.scratch_names.contains(&name);
+        if before.len() < LINEAR {
+            return before.iter().any(|l| l.name == name);
         }
         if self.seen.is_empty() {
-            self.seen.extend(self.scratch_names.iter().copied());
+            self.seen.extend(before.iter().map(|l| l.name));
         }
         !self.seen.insert(name)
     }
@@ -676,14 +644,23 @@ fn push_metric<'a>(metrics: &mut Vec<Metric<'a>>, metric: Metric<'a>) {
     metrics.push(metric);
 }
 
-/// Folds one line into a summary; `hint` sizes the quantile vector at its first push.
-fn apply_summary(summary: &mut Summary, role: Role, quantile: f64, value: f64, hint: usize) {
+/// Folds one line into a summary; the `previous` series' quantile count sizes the quantile
+/// vector at its first push.
+fn apply_summary(
+    summary: &mut Summary,
+    role: Role,
+    quantile: f64,
+    value: f64,
+    previous: Option<&Value<'_>>,
+) {
     match role {
         Role::Count => summary.count = Some(number::go_uint64(value)),
         Role::Sum => summary.sum = Some(value),
         Role::Plain if !quantile.is_nan() => {
             if summary.quantiles.capacity() == 0 {
-                summary.quantiles.reserve_exact(hint);
+                if let Some(Value::Summary(p)) = previous {
+                    summary.quantiles.reserve_exact(p.quantiles.len());
+                }
             }
             summary.quantiles.push(Quantile { quantile, value });
         }
@@ -691,14 +668,23 @@ fn apply_summary(summary: &mut Summary, role: Role, quantile: f64, value: f64, h
     }
 }
 
-/// Folds one line into a histogram; `hint` sizes the bucket vector at its first push.
-fn apply_histogram(histogram: &mut Histogram<'_>, role: Role, bound: f64, value: f64, hint: usize) {
+/// Folds one line into a histogram; the `previous` series' bucket count sizes the bucket
+/// vector at its first push.
+fn apply_histogram(
+    histogram: &mut Histogram<'_>,
+    role: Role,
+    bound: f64,
+    value: f64,
+    previous: Option<&Value<'_>>,
+) {
     match role {
         Role::Count => histogram.count = Some(Count::Int(number::go_uint64(value))),
         Role::Sum => histogram.sum = Some(value),
         Role::Plain if !bound.is_nan() => {
             if histogram.buckets.capacity() == 0 {
-                histogram.buckets.reserve_exact(hint);
+                if let Some(Value::Histogram(p)) = previous {
+                    histogram.buckets.reserve_exact(p.buckets.len());
+                }
             }
             histogram
                 .buckets

@@ -385,9 +385,9 @@ pub fn write_float(out: &mut String, v: f64) {
     }
 }
 
-/// Appends `i` in decimal.
+/// Appends the integer `i` in decimal.
 #[inline]
-pub fn write_int(out: &mut String, i: i64) {
+pub(crate) fn write_int(out: &mut String, i: impl itoa::Integer) {
     out.push_str(itoa::Buffer::new().format(i));
 }
 
@@ -459,7 +459,7 @@ fn layout_g(out: &mut String, neg: bool, digits: &str, exp: i32) {
         if e < 10 {
             out.push('0');
         }
-        out.push_str(itoa::Buffer::new().format(e));
+        write_int(out, e);
     } else if exp < 0 {
         // 0.000ddd
         out.push_str("0.");

@@ -58,7 +58,7 @@ use crate::hash::RandomState;
 use crate::labels;
 use crate::model::{Count, Exemplar, Label, Metric, MetricFamily, MetricType, Value};
 use crate::names;
-use crate::number::{write_openmetrics_float, write_seconds, write_seconds_ms};
+use crate::number::{write_int, write_openmetrics_float, write_seconds, write_seconds_ms};
 
 /// Appends an exposition of every family to `out`, ending with `# EOF`.
 ///
@@ -539,7 +539,7 @@ impl LineWith<'_, '_> {
 fn write_num(out: &mut String, value: Num) {
     match value {
         Num::Float(v) | Num::Count(Count::Float(v)) => write_openmetrics_float(out, v),
-        Num::Count(Count::Int(n)) => out.push_str(itoa::Buffer::new().format(n)),
+        Num::Count(Count::Int(n)) => write_int(out, n),
         Num::Seconds(ts) => write_seconds(out, ts),
     }
 }

@@ -365,41 +365,34 @@ proptest! {
     }
 }
 
-/// The comment generator reaches the fast path often, and the general path the rest of the time.
-#[test]
-fn generated_comments_take_both_paths() {
+/// Counts, over 2 000 inputs of `strategy`, those the fast path takes; it must take many and
+/// leave many to the general path, or the tests above would exercise only one of them.
+fn takes_both_paths(strategy: BoxedStrategy<String>, fast: impl Fn(&str) -> bool) {
     use proptest::strategy::ValueTree;
     use proptest::test_runner::TestRunner;
     let mut runner = TestRunner::deterministic();
-    let strategy = comment_line();
-    let (mut fast, mut slow) = (0, 0);
+    let (mut taken, mut left) = (0, 0);
     for _ in 0..2000 {
         let Ok(input) = strategy.new_tree(&mut runner).map(|t| t.current()) else {
             continue;
         };
-        match scan::comment(&input, 0) {
-            Some(_) => fast += 1,
-            None => slow += 1,
+        if fast(&input) {
+            taken += 1;
+        } else {
+            left += 1;
         }
     }
-    assert!(fast > 300 && slow > 300, "fast {fast}, slow {slow}");
+    assert!(taken > 300 && left > 300, "fast {taken}, general {left}");
 }
 
-/// The generators reach the fast path often, and the general path the rest of the time.
+#[test]
+fn generated_comments_take_both_paths() {
+    takes_both_paths(comment_line(), |input| scan::comment(input, 0).is_some());
+}
+
 #[test]
 fn generated_lines_take_both_paths() {
-    use proptest::strategy::ValueTree;
-    use proptest::test_runner::TestRunner;
-    let mut runner = TestRunner::deterministic();
-    let strategy = line();
-    let (mut fast, mut slow) = (0, 0);
-    for _ in 0..2000 {
-        let input = strategy.new_tree(&mut runner).map(|t| t.current());
-        let Ok(input) = input else { continue };
-        match fast_agrees(&input, false) {
-            Ok(true) => fast += 1,
-            _ => slow += 1,
-        }
-    }
-    assert!(fast > 300 && slow > 300, "fast {fast}, slow {slow}");
+    takes_both_paths(line(), |input| {
+        matches!(fast_agrees(input, false), Ok(true))
+    });
 }

@@ -12,7 +12,7 @@ use std::borrow::Cow;
 
 use super::grammar::SampleParts;
 use super::lexer::{HelpLine, Line, RawLabel, TypeLine};
-use crate::escape;
+use crate::escape::{self, Escapes};
 use crate::names;
 use crate::number;
 
@@ -221,7 +221,7 @@ pub(crate) fn sample<'a, S: LabelSink<'a>>(
                 i = skip_plain(b, i);
                 match *b.get(i)? {
                     b'"' => break,
-                    b'\\' if matches!(b.get(i + 1), Some(b'\\' | b'"' | b'n')) => {
+                    b'\\' if valid_escape(b, i, Escapes::LabelValue) => {
                         escaped = true;
                         i += 2;
                     }
@@ -299,7 +299,7 @@ pub(crate) fn comment(rest: &str, offset: usize) -> Option<(Line<'_>, usize)> {
             b'\n' => break,
             b'"' => end += 1,
             b'\\' if !help => end += 1,
-            b'\\' if matches!(b.get(end + 1), Some(b'\\' | b'n')) => end += 2,
+            b'\\' if valid_escape(b, end, Escapes::Help) => end += 2,
             _ => return None,
         }
     }
@@ -326,6 +326,12 @@ pub(crate) fn comment(rest: &str, offset: usize) -> Option<(Line<'_>, usize)> {
 #[inline(always)]
 fn skip_plain(b: &[u8], i: usize) -> usize {
     escape::find_quote_backslash_newline(b, i)
+}
+
+/// Whether the backslash at `b[i]` starts an escape `escapes` allows.
+#[inline(always)]
+fn valid_escape(b: &[u8], i: usize, escapes: Escapes) -> bool {
+    b.get(i + 1).is_some_and(|&c| escapes.decode_byte(c).is_some())
 }
 
 /// The index of the first blank or newline at or after `i` (or `b.len()`).

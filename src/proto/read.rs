@@ -243,7 +243,7 @@ pub(crate) fn family<'b>(body: &'b [u8], ctx: &mut Ctx<'_>) -> R<MetricFamily<'b
             (1, LEN) => {
                 let s = utf8(m.bytes()?)?;
                 if s.len() > limits.max_name_len
-                    || (!s.is_empty() && !valid_name(ctx, s.as_bytes(), true))
+                    || (!s.is_empty() && !super::valid_name(s.as_bytes(), true, ctx.utf8_names))
                 {
                     return Err(Bad);
                 }
@@ -274,14 +274,6 @@ pub(crate) fn family<'b>(body: &'b [u8], ctx: &mut Ctx<'_>) -> R<MetricFamily<'b
         metric_type,
         metrics,
     })
-}
-
-#[inline(always)]
-fn valid_name(ctx: &Ctx<'_>, name: &[u8], metric: bool) -> bool {
-    if ctx.utf8_names {
-        return !name.is_empty();
-    }
-    crate::names::is_legacy_name(name, metric)
 }
 
 /// The run of labels a `Metric` starts with, where every encoder puts them: how many, and where
@@ -445,7 +437,7 @@ fn finish_label<'b>(
     if name.len() > limits.max_name_len || value.len() > limits.max_label_value_len {
         return Err(Bad);
     }
-    if metric_label && !valid_name(ctx, name.as_bytes(), false) {
+    if metric_label && !super::valid_name(name.as_bytes(), false, ctx.utf8_names) {
         return Err(Bad);
     }
     Ok(Label {

@@ -9,8 +9,10 @@
 //! each byte once and allocates only the vectors of the model.
 //!
 //! The two paths must accept exactly the same frames and build the same families from them; the
-//! tests at the end of this file check that on generated and mutated frames, and the decoder
-//! falls back to the careful path's answer (with a debug assertion) if they ever disagree.
+//! tests at the end of this file check that on generated and mutated frames. In the decoder, a
+//! frame this path refuses gets the careful path's answer (a debug assertion checks that it is an
+//! error too); a frame this path accepts is checked against the careful path only under `cargo
+//! fuzz`.
 //!
 //! What protobuf's merge rules ask for, and how this path meets them: a scalar field given twice
 //! keeps the last value; a repeated field appends; an optional message given twice is merged
@@ -995,8 +997,8 @@ mod tests {
         rng.pick(&[0.0, -0.0, 1.0, 2.5, -1.0, f64::NAN, f64::INFINITY, 1e300])
     }
 
-    /// A message of type `m`; `depth` stops runaway nesting. `matching` makes a family's
-    /// metrics carry the value field of its type most of the time.
+    /// A message of type `m`; `depth` stops runaway nesting. A family's metrics carry the value
+    /// field of its type most of the time (see [`metric`]).
     fn message(rng: &mut Rng, m: Message, depth: u32) -> Vec<u8> {
         let mut out = Vec::new();
         let fields = schema(m);

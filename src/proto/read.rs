@@ -1212,8 +1212,9 @@ mod tests {
         varint(&mut span, rng.below(4));
         key(&mut span, 2, VARINT);
         varint(&mut span, if rng.bad(6) { n + 1 } else { n });
-        len_field(&mut out, rng.pick(&[9, 12]), &span);
-        let side_deltas = if rng.one_in(2) { 10 } else { 13 };
+        let span_field = rng.pick(&[9, 12]);
+        len_field(&mut out, span_field, &span);
+        let random_side = if rng.one_in(2) { 10 } else { 13 };
         let float = rng.one_in(3);
         let mut packed = Vec::new();
         for _ in 0..n {
@@ -1223,19 +1224,13 @@ mod tests {
                 varint(&mut packed, small_varint(rng) & 7);
             }
         }
-        let field = if float { side_deltas + 1 } else { side_deltas };
-        // Spans on one side, buckets on the same side, most of the time.
-        let span_side = if out.get(out.len() - span.len() - 2) == Some(&0x4a) {
-            10
+        // Buckets on the spans' side (their deltas field follows the spans'), most of the time.
+        let deltas = if rng.bad(5) {
+            random_side
         } else {
-            13
+            span_field + 1
         };
-        let field = if rng.bad(5) {
-            field
-        } else {
-            field - side_deltas + span_side
-        };
-        len_field(&mut out, field, &packed);
+        len_field(&mut out, if float { deltas + 1 } else { deltas }, &packed);
         if rng.one_in(2) {
             key(&mut out, 1, VARINT);
             varint(&mut out, small_varint(rng));

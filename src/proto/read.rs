@@ -391,7 +391,7 @@ fn label<'b>(
     // than 128 bytes, so each length is one byte.
     if let [0x0a, n, rest @ ..] = buf {
         if let Some((name, [0x12, m, value @ ..])) = rest.split_at_checked(usize::from(*n)) {
-            if *n < 0x80 && usize::from(*m) == value.len() {
+            if *n < 0x80 && *m < 0x80 && usize::from(*m) == value.len() {
                 let (name, value) = match text {
                     // Both strings sit between one-byte keys and lengths (ASCII), so a `str`
                     // over the whole pair splits into two `str`s there.
@@ -1278,6 +1278,33 @@ mod tests {
                 careful.map(|_| ())
             ),
         }
+    }
+
+    /// A label value whose length takes two bytes (0x85 0x01: 133) with one byte too few
+    /// after it: the first length byte alone (0x85) equals what follows it, which the fast
+    /// label path once took for a one-byte length and accepted.
+    #[test]
+    fn two_byte_label_value_length_is_not_read_as_one() {
+        let mut label = vec![0x0a, 1, b'a', 0x12, 0x85, 0x01];
+        label.extend([b'x'; 132]);
+        let mut metric = Vec::new();
+        len_field(&mut metric, 1, &label);
+        len_field(
+            &mut metric,
+            2,
+            &[[0x09].as_slice(), &1f64.to_le_bytes()].concat(),
+        );
+        let mut body = Vec::new();
+        len_field(&mut body, 1, b"m");
+        key(&mut body, 3, VARINT);
+        varint(&mut body, 1);
+        len_field(&mut body, 4, &metric);
+        assert!(!compare(
+            &body,
+            &Limits::unlimited(),
+            false,
+            "two-byte length"
+        ));
     }
 
     #[test]

@@ -391,6 +391,17 @@ fn frame_family<'b>(
     careful
 }
 
+/// Whether `name` (bytes: it may not be checked as UTF-8 yet) is a metric name (`metric`) or a
+/// label name the decoder accepts: any non-empty name with `utf8_names`, else Go's legacy rule
+/// ([`crate::names`]). The one rule of both paths, so they cannot drift apart.
+#[inline(always)]
+fn valid_name(name: &[u8], metric: bool, utf8_names: bool) -> bool {
+    if utf8_names {
+        return !name.is_empty();
+    }
+    crate::names::is_legacy_name(name, metric)
+}
+
 /// The careful path: the pre-scan over the whole frame, then each `Metric` decoded by prost
 /// and converted, so errors come in the documented order with their offsets.
 #[cold]

@@ -87,7 +87,9 @@ impl Scanner<'_> {
                     self.check_len(name.len(), Limit::NameLength, self.limits.max_name_len, &f)?;
                     // Checked where it stands, so errors come in input order; an empty name is
                     // a MissingFamilyName once the frame is whole.
-                    if !name.is_empty() && !self.valid_name(name.as_bytes(), true) {
+                    if !name.is_empty()
+                        && !super::valid_name(name.as_bytes(), true, self.utf8_names)
+                    {
                         return Err(invalid_name(name, "metric", f.offset));
                     }
                     info.name = Some((name, f.offset));
@@ -177,7 +179,7 @@ impl Scanner<'_> {
                 _ => {}
             }
         }
-        if metric_label && !self.valid_name(name.0, false) {
+        if metric_label && !super::valid_name(name.0, false, self.utf8_names) {
             // Not UTF-8 at all is the more precise error, at the bad byte.
             return Err(match std::str::from_utf8(name.0) {
                 Ok(shown) => invalid_name(shown, "label", name.1),
@@ -367,13 +369,6 @@ impl Scanner<'_> {
             return Err(limit_at(which, max, f.offset));
         }
         Ok(())
-    }
-
-    fn valid_name(&self, name: &[u8], metric: bool) -> bool {
-        if self.utf8_names {
-            return !name.is_empty();
-        }
-        crate::names::is_legacy_name(name, metric)
     }
 }
 

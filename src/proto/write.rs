@@ -11,11 +11,12 @@
 //! again at each level above it (a histogram bucket's four times: family, metric, histogram,
 //! bucket). Instead [`measure`] walks a family once, bottom-up, and keeps each metric's length
 //! and its value message's in a [`Scratch`] on the stack, reused from family to family;
-//! [`write_delimited`] then writes top-down reading them back. Below the value message
-//! (buckets, quantiles, labels, exemplars) a length is computed twice: once for its parent's
-//! length, once to write it. Nothing is allocated: the scratch holds the first
-//! [`CACHED_METRICS`] metrics of a family, and a larger family's later metrics are measured
-//! again when written.
+//! [`write_delimited`] then writes top-down reading them back. Lengths below the value message
+//! (labels, buckets, quantiles, exemplars) are not kept: each is computed once for the metric's
+//! length, then again when it is written and when each message between it and the value message
+//! is written (a bucket's twice, its exemplar's three times). Nothing is allocated: the scratch
+//! holds the first [`CACHED_METRICS`] metrics of a family, and a larger family's later metrics
+//! are measured again when written.
 
 use bytes::BufMut;
 use prost::encoding::encoded_len_varint;

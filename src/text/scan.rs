@@ -331,7 +331,8 @@ fn skip_plain(b: &[u8], i: usize) -> usize {
 /// Whether the backslash at `b[i]` starts an escape `escapes` allows.
 #[inline(always)]
 fn valid_escape(b: &[u8], i: usize, escapes: Escapes) -> bool {
-    b.get(i + 1).is_some_and(|&c| escapes.decode_byte(c).is_some())
+    b.get(i + 1)
+        .is_some_and(|&c| escapes.decode_byte(c).is_some())
 }
 
 /// The index of the first blank or newline at or after `i` (or `b.len()`).

@@ -15,6 +15,9 @@
 //! strings), under `text_profile::peer_parse`, for instruction ratios that load does not move.
 //!
 //! Corpora: `node`, `labels`, `histograms`, `escapes`, `mixed` (see `benches/corpus.rs`).
+//!
+//! A third argument repeats the operation that many times, for a sampling profiler:
+//! `perf record -e cpu-clock -g target/release/examples/text_profile parse node 2000`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 #[path = "../benches/corpus.rs"]
@@ -68,7 +71,17 @@ fn main() {
         other => panic!("unknown corpus {other}"),
     };
     let input = black_box(page.text.as_str());
-    let n = match mode.as_str() {
+    let times: usize = args.next().map_or(1, |n| n.parse().expect("a repeat count"));
+    let mut n = 0;
+    for _ in 0..times {
+        n = run(&mode, input);
+    }
+    println!("{name} {mode}: {} bytes, {n}", input.len());
+}
+
+/// Runs `mode` once on `input`.
+fn run(mode: &str, input: &str) -> usize {
+    match mode {
         "lex" => lex(input),
         "parse" => parse(input),
         "peer-parse" => peer_parse(input),
@@ -78,6 +91,5 @@ fn main() {
             encode(&families, &mut out)
         }
         other => panic!("unknown mode {other}"),
-    };
-    println!("{name} {mode}: {} bytes, {n}", input.len());
+    }
 }

@@ -90,7 +90,7 @@ fn value(rng: &mut Rng, t: MetricType) -> Value<'static> {
             exemplar: (rng.below(2) == 0).then(|| Box::new(exemplar(rng))),
         }),
         MetricType::Gauge => Value::Gauge(rng.float() - 1e8),
-        MetricType::Summary => Value::Summary(Summary {
+        MetricType::Summary => Value::Summary(Box::new(Summary {
             count: Some(rng.below(1 << 30)),
             sum: Some(rng.float()),
             quantiles: [0.5, 0.9, 0.95, 0.99, 0.999]
@@ -101,7 +101,7 @@ fn value(rng: &mut Rng, t: MetricType) -> Value<'static> {
                 })
                 .collect(),
             created: None,
-        }),
+        })),
         _ => {
             let buckets = classic_buckets(rng);
             let count = buckets.last().map(|b| b.count);
@@ -135,14 +135,14 @@ fn value(rng: &mut Rng, t: MetricType) -> Value<'static> {
                     positive: side(rng),
                 }
             });
-            Value::Histogram(Histogram {
+            Value::Histogram(Box::new(Histogram {
                 count,
                 sum: Some(rng.float()),
                 buckets,
                 created: None,
                 native: native.map(Box::new),
                 exemplars: Vec::new(),
-            })
+            }))
         }
     }
 }

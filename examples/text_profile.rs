@@ -71,7 +71,9 @@ fn main() {
         other => panic!("unknown corpus {other}"),
     };
     let input = black_box(page.text.as_str());
-    let times: usize = args.next().map_or(1, |n| n.parse().expect("a repeat count"));
+    let times: usize = args
+        .next()
+        .map_or(1, |n| n.parse().expect("a repeat count"));
     let mut n = 0;
     for _ in 0..times {
         n = run(&mode, input);

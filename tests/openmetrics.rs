@@ -294,7 +294,7 @@ fn value(t: MetricType) -> BoxedStrategy<Value<'static>> {
                 } else {
                     count
                 };
-                Value::Summary(Summary {
+                Value::Summary(Box::new(Summary {
                     count,
                     sum,
                     quantiles: q
@@ -305,7 +305,7 @@ fn value(t: MetricType) -> BoxedStrategy<Value<'static>> {
                         })
                         .collect(),
                     created,
-                })
+                }))
             })
             .boxed(),
         _ => {
@@ -347,13 +347,13 @@ fn value(t: MetricType) -> BoxedStrategy<Value<'static>> {
                                 *s >= 0.0 && !negative
                             }
                     });
-                    Value::Histogram(Histogram {
+                    Value::Histogram(Box::new(Histogram {
                         count: sum.map(|_| Count::Int(total + extra)),
                         sum,
                         buckets,
                         created: created.filter(|_| !gauge),
                         ..Histogram::default()
-                    })
+                    }))
                 })
                 .boxed()
         }

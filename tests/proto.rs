@@ -484,7 +484,7 @@ fn native_family(positive: NativeBuckets, spans: Vec<BucketSpan>) -> MetricFamil
         ..Histogram::default()
     };
     MetricFamily::new("h", MetricType::Histogram)
-        .with_metric(Metric::new(vec![], Value::Histogram(h)))
+        .with_metric(Metric::new(vec![], Value::Histogram(Box::new(h))))
 }
 
 #[test]
@@ -602,7 +602,7 @@ fn unknown_fields_of_every_wire_type_are_skipped_at_every_level() {
         metric_type: MetricType::Histogram,
         metrics: vec![Metric {
             labels: vec![Label::new("l", "v")],
-            value: Value::Histogram(Histogram {
+            value: Value::Histogram(Box::new(Histogram {
                 count: Some(Count::Int(2)),
                 sum: Some(3.0),
                 buckets: vec![Bucket {
@@ -625,7 +625,7 @@ fn unknown_fields_of_every_wire_type_are_skipped_at_every_level() {
                     ..NativeHistogram::default()
                 })),
                 exemplars: vec![],
-            }),
+            })),
             timestamp_ms: Some(99),
         }],
     };

@@ -58,7 +58,7 @@ fn sample_families() -> Vec<MetricFamily<'static>> {
     let histogram =
         MetricFamily::new("duration_seconds", MetricType::Histogram).with_metric(Metric::new(
             vec![],
-            Value::Histogram(Histogram {
+            Value::Histogram(Box::new(Histogram {
                 count: Some(expfmt::Count::Int(7)),
                 sum: Some(12.5),
                 buckets: vec![
@@ -67,11 +67,11 @@ fn sample_families() -> Vec<MetricFamily<'static>> {
                     Bucket::new(f64::INFINITY, 7),
                 ],
                 ..Histogram::default()
-            }),
+            })),
         ));
     let summary = MetricFamily::new("rpc_seconds", MetricType::Summary).with_metric(Metric::new(
         labels(&[("rpc", "get")]),
-        Value::Summary(Summary {
+        Value::Summary(Box::new(Summary {
             count: Some(9),
             sum: Some(4.5),
             quantiles: vec![
@@ -85,7 +85,7 @@ fn sample_families() -> Vec<MetricFamily<'static>> {
                 },
             ],
             created: None,
-        }),
+        })),
     ));
     vec![
         counter,
@@ -450,7 +450,7 @@ fn check_agrees_with_the_gateway() {
     let histogram = |bounds: &[f64]| {
         MetricFamily::new("h_seconds", MetricType::Histogram).with_metric(Metric::new(
             vec![],
-            Value::Histogram(Histogram {
+            Value::Histogram(Box::new(Histogram {
                 count: Some(expfmt::Count::Int(bounds.len() as u64)),
                 sum: Some(1.0),
                 buckets: bounds
@@ -459,13 +459,13 @@ fn check_agrees_with_the_gateway() {
                     .map(|(i, &b)| Bucket::new(b, i as u64))
                     .collect(),
                 ..Histogram::default()
-            }),
+            })),
         ))
     };
     let summary = |q: f64| {
         MetricFamily::new("s_seconds", MetricType::Summary).with_metric(Metric::new(
             vec![],
-            Value::Summary(Summary {
+            Value::Summary(Box::new(Summary {
                 count: Some(1),
                 sum: Some(1.0),
                 quantiles: vec![Quantile {
@@ -473,7 +473,7 @@ fn check_agrees_with_the_gateway() {
                     value: 1.0,
                 }],
                 created: None,
-            }),
+            })),
         ))
     };
     let twice = gauge("g", &[("x", "1")], 1.0)

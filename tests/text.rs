@@ -490,7 +490,7 @@ fn value(t: MetricType) -> BoxedStrategy<Value<'static>> {
             proptest::collection::vec((not_nan(), float()), 0..4),
         )
             .prop_map(|(c, s, q)| {
-                Value::Summary(Summary {
+                Value::Summary(Box::new(Summary {
                     count: Some(c),
                     sum: Some(s),
                     quantiles: q
@@ -498,7 +498,7 @@ fn value(t: MetricType) -> BoxedStrategy<Value<'static>> {
                         .map(|(quantile, value)| Quantile { quantile, value })
                         .collect(),
                     created: None,
-                })
+                }))
             })
             .boxed(),
         MetricType::Histogram => (
@@ -513,12 +513,12 @@ fn value(t: MetricType) -> BoxedStrategy<Value<'static>> {
                     .map(|(le, n)| Bucket::new(le, n))
                     .collect();
                 buckets.push(Bucket::new(f64::INFINITY, c));
-                Value::Histogram(Histogram {
+                Value::Histogram(Box::new(Histogram {
                     count: Some(Count::Int(c)),
                     sum: Some(s),
                     buckets,
                     ..Histogram::default()
-                })
+                }))
             })
             .boxed(),
         _ => float().prop_map(Value::Untyped).boxed(),

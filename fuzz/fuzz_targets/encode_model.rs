@@ -109,12 +109,12 @@ fn value(u: &mut Unstructured<'_>, t: MetricType) -> Result<Value<'static>> {
             for _ in 0..u.int_in_range(0..=3)? {
                 quantiles.push(Quantile { quantile: f64::from(u.int_in_range(0u8..=100)?) / 100.0, value: float(u)? });
             }
-            Value::Summary(Summary {
+            Value::Summary(Box::new(Summary {
                 count: Some(u.int_in_range(0..=1u64 << 53)?),
                 sum: Some(float(u)?),
                 quantiles,
                 created: timestamp(u)?,
-            })
+            }))
         }
         MetricType::Histogram => {
             let mut buckets = Vec::new();
@@ -127,14 +127,14 @@ fn value(u: &mut Unstructured<'_>, t: MetricType) -> Result<Value<'static>> {
             }
             count += u64::from(u.int_in_range(0u8..=50)?);
             buckets.push(Bucket::new(f64::INFINITY, count));
-            Value::Histogram(Histogram {
+            Value::Histogram(Box::new(Histogram {
                 count: Some(Count::Int(count)),
                 sum: Some(float(u)?),
                 buckets,
                 created: timestamp(u)?,
                 native: native(u)?,
                 exemplars: Vec::new(),
-            })
+            }))
         }
         _ => Value::Untyped(float(u)?),
     })

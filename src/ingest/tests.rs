@@ -248,10 +248,10 @@ fn histogram(bounds: &[f64]) -> MetricFamily<'static> {
         .collect();
     MetricFamily::new("h", MetricType::Histogram).with_metric(Metric::new(
         vec![Label::new("x", "1")],
-        Value::Histogram(Histogram {
+        Value::Histogram(Box::new(Histogram {
             buckets,
             ..Histogram::default()
-        }),
+        })),
     ))
 }
 
@@ -265,10 +265,10 @@ fn summary(quantiles: &[f64]) -> MetricFamily<'static> {
         .collect();
     MetricFamily::new("s", MetricType::Summary).with_metric(Metric::new(
         vec![],
-        Value::Summary(Summary {
+        Value::Summary(Box::new(Summary {
             quantiles,
             ..Summary::default()
-        }),
+        })),
     ))
 }
 

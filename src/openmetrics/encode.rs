@@ -663,7 +663,7 @@ mod tests {
                 MetricType::Summary,
                 Metric::new(
                     vec![],
-                    Value::Summary(Summary {
+                    Value::Summary(Box::new(Summary {
                         count: Some(2),
                         sum: Some(3.0),
                         quantiles: vec![Quantile {
@@ -671,7 +671,7 @@ mod tests {
                             value: 1.0,
                         }],
                         created,
-                    }),
+                    })),
                 ),
             ),
             one(
@@ -679,7 +679,7 @@ mod tests {
                 MetricType::Histogram,
                 Metric::new(
                     vec![Label::new("a", "b")],
-                    Value::Histogram(Histogram {
+                    Value::Histogram(Box::new(Histogram {
                         count: Some(Count::Int(4)),
                         sum: Some(2.5),
                         buckets: vec![Bucket {
@@ -689,7 +689,7 @@ mod tests {
                         }],
                         created,
                         ..Histogram::default()
-                    }),
+                    })),
                 ),
             ),
             one(
@@ -697,11 +697,11 @@ mod tests {
                 MetricType::GaugeHistogram,
                 Metric::new(
                     vec![],
-                    Value::Histogram(Histogram {
+                    Value::Histogram(Box::new(Histogram {
                         buckets: vec![Bucket::new(f64::INFINITY, 3)],
                         created,
                         ..Histogram::default()
-                    }),
+                    })),
                 ),
             ),
         ];
@@ -811,7 +811,7 @@ mod tests {
                     MetricType::Histogram,
                     Metric::new(
                         vec![Label::new("le", "1")],
-                        Value::Histogram(Histogram::default()),
+                        Value::Histogram(Box::new(Histogram::default())),
                     ),
                 ),
                 "label \"le\" is not allowed here",

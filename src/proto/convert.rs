@@ -101,10 +101,12 @@ pub(crate) fn metric_from_proto(
             Value::Untyped(untyped.ok_or_else(missing)?.value.unwrap_or_default())
         }
         MetricType::Counter => Value::Counter(counter_from_proto(counter.ok_or_else(missing)?)),
-        MetricType::Summary => Value::Summary(summary_from_proto(summary.ok_or_else(missing)?)),
-        MetricType::Histogram | MetricType::GaugeHistogram => {
-            Value::Histogram(histogram_from_proto(histogram.ok_or_else(missing)?)?)
+        MetricType::Summary => {
+            Value::Summary(Box::new(summary_from_proto(summary.ok_or_else(missing)?)))
         }
+        MetricType::Histogram | MetricType::GaugeHistogram => Value::Histogram(Box::new(
+            histogram_from_proto(histogram.ok_or_else(missing)?)?,
+        )),
     };
     Ok(Metric {
         labels: labels_from_proto(label),

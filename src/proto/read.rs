@@ -361,9 +361,9 @@ fn metric<'b>(buf: &'b [u8], ctx: &Ctx<'_>) -> R<(Metric<'b>, u8)> {
     let value = match seen {
         GAUGE => Value::Gauge(gauge),
         COUNTER => Value::Counter(counter.ok_or(Bad)?),
-        SUMMARY => Value::Summary(summary.ok_or(Bad)?),
+        SUMMARY => Value::Summary(Box::new(summary.ok_or(Bad)?)),
         UNTYPED => Value::Untyped(untyped),
-        HISTOGRAM => Value::Histogram(histogram.ok_or(Bad)?.finish().map_err(|_| Bad)?),
+        HISTOGRAM => Value::Histogram(Box::new(histogram.ok_or(Bad)?.finish().map_err(|_| Bad)?)),
         _ => return Err(Bad),
     };
     Ok((

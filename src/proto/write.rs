@@ -319,7 +319,7 @@ impl Metric<'_> {
         match &m.value {
             Value::Gauge(v) => put_message_of_len(buf, 2, value_len, &Scalar(*v)),
             Value::Counter(c) => put_message_of_len(buf, 3, value_len, c),
-            Value::Summary(s) => put_message_of_len(buf, 4, value_len, s),
+            Value::Summary(s) => put_message_of_len(buf, 4, value_len, &**s),
             Value::Untyped(v) => put_message_of_len(buf, 5, value_len, &Scalar(*v)),
             Value::Histogram(_) => {}
         }
@@ -327,7 +327,7 @@ impl Metric<'_> {
             put_varint(buf, 6, int(t));
         }
         if let Value::Histogram(h) = &m.value {
-            put_message_of_len(buf, 7, value_len, h);
+            put_message_of_len(buf, 7, value_len, &**h);
         }
     }
 }

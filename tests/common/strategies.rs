@@ -166,7 +166,7 @@ fn summary() -> impl Strategy<Value = Value<'static>> {
         prop::option::of(timestamp()),
     )
         .prop_map(|(count, sum, quantiles, created)| {
-            Value::Summary(Summary {
+            Value::Summary(Box::new(Summary {
                 count,
                 sum,
                 quantiles: quantiles
@@ -174,7 +174,7 @@ fn summary() -> impl Strategy<Value = Value<'static>> {
                     .map(|(quantile, value)| Quantile { quantile, value })
                     .collect(),
                 created,
-            })
+            }))
         })
 }
 
@@ -300,14 +300,14 @@ pub fn histogram() -> impl Strategy<Value = Value<'static>> {
                     }
                     let custom_ok = !buckets.is_empty();
                     prop::option::of(native(float, custom_ok)).prop_map(move |native| {
-                        Value::Histogram(Histogram {
+                        Value::Histogram(Box::new(Histogram {
                             count,
                             sum,
                             buckets: buckets.clone(),
                             created,
                             native: native.map(Box::new),
                             exemplars: exemplars.clone(),
-                        })
+                        }))
                     })
                 },
             )

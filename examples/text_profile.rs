@@ -1,4 +1,4 @@
-//! Parses one benchmark corpus once, for instruction counts under callgrind:
+//! Runs one operation on one benchmark corpus, for instruction counts under callgrind:
 //!
 //! ```text
 //! CARGO_PROFILE_RELEASE_DEBUG=true cargo build --release --example text_profile
@@ -6,13 +6,19 @@
 //!     target/release/examples/text_profile lex mixed
 //! valgrind --tool=callgrind --toggle-collect='text_profile::parse' \
 //!     target/release/examples/text_profile parse mixed
-//! valgrind --tool=callgrind --toggle-collect='text_profile::encode' \
-//!     target/release/examples/text_profile encode mixed
+//! valgrind --tool=callgrind --toggle-collect='text_profile::proto_decode' \
+//!     target/release/examples/text_profile proto-decode mixed
 //! ```
 //!
-//! `encode` parses the page first (not counted), then writes it back once. `peer-parse` runs
-//! the `prometheus-parse` crate on the page as `benches/peers.rs` does (lines copied into owned
-//! strings), under `text_profile::peer_parse`, for instruction ratios that load does not move.
+//! Modes, each counted under the function of the same name (`-` becomes `_`):
+//! - `lex`, `parse`: the text lexer and `text::parse` on the page.
+//! - `encode`: `text::encode_into` of the parsed page (parsing is not counted).
+//! - `proto-decode`, `proto-encode`: `proto::decode` of the page encoded as protobuf, and
+//!   `proto::encode_into` of its families.
+//! - `peer-parse`: the `prometheus-parse` crate on the page as `benches/peers.rs` runs it
+//!   (lines copied into owned strings); `peer-proto-decode` and `peer-proto-encode`: the
+//!   `prometheus` crate's rust-protobuf types read from and written to the same protobuf bytes.
+//!   Load does not move instruction counts, so their ratios to ours are repeatable.
 //!
 //! Corpora: `node`, `labels`, `histograms`, `escapes`, `mixed` (see `benches/corpus.rs`).
 //!
@@ -25,7 +31,7 @@ mod corpus;
 
 use std::hint::black_box;
 
-use expfmt::text;
+use expfmt::{proto, text, MetricFamily};
 
 /// Lexes the whole input; returns the number of sample lines.
 #[inline(never)]
@@ -53,8 +59,48 @@ fn peer_parse(input: &str) -> usize {
 
 /// Writes the families as text once; returns the length written.
 #[inline(never)]
-fn encode(families: &[expfmt::MetricFamily<'_>], out: &mut String) -> usize {
+fn encode(families: &[MetricFamily<'_>], out: &mut String) -> usize {
     text::encode_into(out, families).unwrap();
+    out.len()
+}
+
+/// Decodes the protobuf body; returns the number of families.
+#[inline(never)]
+fn proto_decode(bytes: &[u8]) -> usize {
+    proto::decode(bytes).unwrap().len()
+}
+
+/// Writes the families as protobuf once; returns the length written.
+#[inline(never)]
+fn proto_encode(families: &[MetricFamily<'_>], out: &mut Vec<u8>) -> usize {
+    proto::encode_into(out, families).unwrap();
+    out.len()
+}
+
+/// Reads the body into the `prometheus` crate's families; returns their number.
+#[inline(never)]
+fn peer_proto_decode(bytes: &[u8]) -> usize {
+    peer_families(bytes).len()
+}
+
+/// The `prometheus` crate's families read from the body with rust-protobuf, as
+/// `benches/peers.rs` reads them.
+fn peer_families(bytes: &[u8]) -> Vec<prometheus::proto::MetricFamily> {
+    let mut is = protobuf::CodedInputStream::from_bytes(bytes);
+    let mut out = Vec::new();
+    while !is.eof().unwrap() {
+        out.push(is.read_message().unwrap());
+    }
+    out
+}
+
+/// The `prometheus` crate's `ProtobufEncoder` on its families; returns the length written.
+#[inline(never)]
+fn peer_proto_encode(families: &[prometheus::proto::MetricFamily], out: &mut Vec<u8>) -> usize {
+    use prometheus::Encoder as _;
+    prometheus::ProtobufEncoder::new()
+        .encode(families, out)
+        .unwrap();
     out.len()
 }
 
@@ -70,28 +116,28 @@ fn main() {
         "mixed" => corpus::mixed_page(),
         other => panic!("unknown corpus {other}"),
     };
-    let input = black_box(page.text.as_str());
     let times: usize = args
         .next()
         .map_or(1, |n| n.parse().expect("a repeat count"));
+    let input = black_box(page.text.as_str());
+    let families = text::parse(input).unwrap();
+    let bytes = proto::encode(&families).unwrap();
+    let peer_families = peer_families(&bytes);
     let mut n = 0;
     for _ in 0..times {
-        n = run(&mode, input);
+        n = match mode.as_str() {
+            "lex" => lex(input),
+            "parse" => parse(input),
+            "peer-parse" => peer_parse(input),
+            "encode" => encode(&families, &mut String::with_capacity(input.len() * 2)),
+            "proto-decode" => proto_decode(&bytes),
+            "proto-encode" => proto_encode(&families, &mut Vec::with_capacity(bytes.len())),
+            "peer-proto-decode" => peer_proto_decode(&bytes),
+            "peer-proto-encode" => {
+                peer_proto_encode(&peer_families, &mut Vec::with_capacity(bytes.len()))
+            }
+            other => panic!("unknown mode {other}"),
+        };
     }
     println!("{name} {mode}: {} bytes, {n}", input.len());
-}
-
-/// Runs `mode` once on `input`.
-fn run(mode: &str, input: &str) -> usize {
-    match mode {
-        "lex" => lex(input),
-        "parse" => parse(input),
-        "peer-parse" => peer_parse(input),
-        "encode" => {
-            let families = text::parse(input).unwrap();
-            let mut out = String::with_capacity(input.len() * 2);
-            encode(&families, &mut out)
-        }
-        other => panic!("unknown mode {other}"),
-    }
 }

@@ -267,6 +267,38 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Unescaping any text, invalid escapes and a backslash before a multi-byte character
+        /// or at the end included, against the rule written per character.
+        #[test]
+        fn unescaping_follows_the_rule(s in "[a-z\"\\\\\n é€tz]{0,40}") {
+            for e in [Escapes::LabelValue, Escapes::Help, Escapes::OpenMetrics] {
+                let mut want = String::new();
+                let mut chars = s.chars();
+                while let Some(c) = chars.next() {
+                    if c != '\\' {
+                        want.push(c);
+                        continue;
+                    }
+                    let Some(next) = chars.next() else {
+                        want.push('\\');
+                        break;
+                    };
+                    match u8::try_from(next).ok().and_then(|b| e.decode_byte(b)) {
+                        Some(decoded) => want.push(char::from(decoded)),
+                        None => {
+                            if e == Escapes::OpenMetrics {
+                                want.push('\\');
+                            }
+                            want.push(next);
+                        }
+                    }
+                }
+                proptest::prop_assert_eq!(unescape(&s, e), &want[..]);
+            }
+        }
+    }
+
     #[test]
     fn escape_round_trips() {
         for s in ["", "plain", "x\"} 1\nevil 1\n#", "a\\nb", "\\", "é\"\n"] {

@@ -210,6 +210,8 @@ mod tests {
         ));
         assert_eq!(unescape(r#"a\\b\"c\nd"#, Escapes::LabelValue), "a\\b\"c\nd");
         assert_eq!(unescape(r"a\\b\nc", Escapes::Help), "a\\b\nc");
+        // An escape it does not decode keeps its character (a multi-byte one whole).
+        assert_eq!(unescape("a\\€", Escapes::LabelValue), "a€");
     }
 
     #[test]

@@ -46,7 +46,7 @@
 //! assert_eq!(err.to_string(), "line 1, column 19: expected '\"' at start of label value, found 'k'");
 //! # Ok::<(), expfmt::Error>(())
 //! ```
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Unit tests share the integration tests' proptest strategies, which name the crate.
@@ -67,6 +67,7 @@ pub mod openmetrics;
 pub mod proto;
 pub mod push;
 pub mod text;
+mod utf8;
 
 pub use error::{Error, ErrorKind, Result};
 pub use format::Format;

@@ -177,7 +177,7 @@ fn room<T>(v: &[T], max: usize) -> R<()> {
 
 #[inline(always)]
 fn utf8(bytes: &[u8]) -> R<&str> {
-    std::str::from_utf8(bytes).map_err(|_| Bad)
+    crate::utf8::to_str(bytes).ok_or(Bad)
 }
 
 /// The smallest bucket field [`capacity_guess`] assumes: a classic bucket with a one-byte count
@@ -299,7 +299,7 @@ fn leading_labels(buf: &[u8]) -> (usize, usize) {
 /// are all valid UTF-8: one check for all of them instead of two per label. Keys and lengths
 /// under 128 are ASCII, so UTF-8 over the run means UTF-8 in each string.
 fn label_run(buf: &[u8], run_end: usize) -> Option<&str> {
-    std::str::from_utf8(buf.get(..run_end)?).ok()
+    crate::utf8::to_str(buf.get(..run_end)?)
 }
 
 /// One `Metric`, and the bit of the one value field it carries.

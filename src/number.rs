@@ -101,27 +101,44 @@ fn parse_small_decimal(s: &str) -> Option<f64> {
         None => (false, s),
     };
     let bytes = body.as_bytes();
+    // The digits as one integer `m`, wrapping: past 19 digits it is garbage, but those are
+    // refused below. One loop per run of digits, so a byte costs one comparison.
     let mut m: u64 = 0;
-    let mut point = None;
     let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            // Wrapping: past 19 digits `m` is garbage, but those are refused below.
-            b'0'..=b'9' => m = m.wrapping_mul(10).wrapping_add(u64::from(b - b'0')),
-            b'.' if point.is_none() => point = Some(i),
-            b'e' | b'E' => break,
-            _ => return None,
-        }
+    while let Some(d) = bytes
+        .get(i)
+        .map(|b| b.wrapping_sub(b'0'))
+        .filter(|&d| d <= 9)
+    {
+        m = m.wrapping_mul(10).wrapping_add(u64::from(d));
         i += 1;
     }
-    let digits = i - usize::from(point.is_some());
+    let int_digits = i;
+    let mut frac_digits = 0;
+    if bytes.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while let Some(d) = bytes
+            .get(i)
+            .map(|b| b.wrapping_sub(b'0'))
+            .filter(|&d| d <= 9)
+        {
+            m = m.wrapping_mul(10).wrapping_add(u64::from(d));
+            i += 1;
+        }
+        frac_digits = i - start;
+    }
+    let digits = int_digits + frac_digits;
     if digits == 0 || digits > 15 {
         return None;
     }
-    // At most 15 digits: the casts are exact.
-    let frac_digits = point.map_or(0, |p| i - 1 - p) as i32;
-    let mut scale = -frac_digits;
-    if i < bytes.len() {
+    #[expect(clippy::cast_possible_truncation, reason = "at most 15 digits")]
+    #[expect(clippy::cast_possible_wrap, reason = "at most 15 digits")]
+    let mut scale = -(frac_digits as i32);
+    if let Some(&b) = bytes.get(i) {
+        if b != b'e' && b != b'E' {
+            return None;
+        }
         // The exponent: a sign, then one to three digits.
         let exp = body.get(i + 1..)?;
         let (sign, exp_digits) = match exp.as_bytes().first()? {
@@ -809,6 +826,25 @@ mod tests {
             if (1..=15).contains(&digits) && exp.trim_start_matches(['+', '-']).len() == 1
             {
                 proptest::prop_assert!(parse_small_decimal(&s).is_some(), "{}", s);
+            }
+        }
+
+        #[test]
+        fn integers_read_as_the_full_parser_reads_them(s in "-?[0-9]{0,18}") {
+            // The fast path may decline (over 15 digits), never disagree.
+            if let Some(v) = parse_small_decimal(&s) {
+                proptest::prop_assert_eq!(Some(v.to_bits()), s.parse::<f64>().ok().map(f64::to_bits), "{}", s);
+            }
+            let digits = s.trim_start_matches('-').len();
+            proptest::prop_assert_eq!(parse_small_decimal(&s).is_some(), (1..=15).contains(&digits), "{}", s);
+        }
+
+        #[test]
+        fn number_like_text_reads_as_the_full_parser_reads_it(s in "[-+0-9.eE]{0,12}") {
+            // Any mix of the characters the fast path reads: when it answers, the answer is
+            // the full parser's.
+            if let Some(v) = parse_small_decimal(&s) {
+                proptest::prop_assert_eq!(Some(v.to_bits()), s.parse::<f64>().ok().map(f64::to_bits), "{}", s);
             }
         }
 

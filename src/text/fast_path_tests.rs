@@ -387,7 +387,9 @@ fn takes_both_paths(strategy: BoxedStrategy<String>, fast: impl Fn(&str) -> bool
 
 #[test]
 fn generated_comments_take_both_paths() {
-    takes_both_paths(comment_line(), |input| scan::comment(input, 0).is_some());
+    takes_both_paths(comment_line(), |input| {
+        scan::comment(input, 0, "").is_some()
+    });
 }
 
 #[test]

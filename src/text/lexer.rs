@@ -416,8 +416,13 @@ impl<'a> Lexer<'a> {
                 }
                 sink.clear();
             } else if first == b'#' {
-                if let Some((line, len)) = scan::comment(rest, offset) {
+                if let Some((line, len)) = scan::comment(rest, offset, self.last_name) {
                     self.pos = offset + len;
+                    if let Line::Help(HelpLine { name, .. }) | Line::Type(TypeLine { name, .. }) =
+                        line
+                    {
+                        self.last_name = name;
+                    }
                     return Some(Ok(Record { offset, line }));
                 }
             }

@@ -273,8 +273,14 @@ pub(crate) fn sample<'a, S: LabelSink<'a>>(
 /// at byte `offset` of the input) in its usual spelling: one space on each side of the
 /// keyword and a bare metric name. Returns the line and its length with its `\n`; `None` for
 /// any other line (other comments, quoted names, every error), which the grammar reads.
+/// `previous` is a metric name this path read before, so known valid: the TYPE line after a
+/// HELP line of the same name compares it instead of scanning it ([`same_name`]).
 #[inline]
-pub(crate) fn comment(rest: &str, offset: usize) -> Option<(Line<'_>, usize)> {
+pub(crate) fn comment<'a>(
+    rest: &'a str,
+    offset: usize,
+    previous: &str,
+) -> Option<(Line<'a>, usize)> {
     const NAME: usize = "# HELP ".len();
     let b = rest.as_bytes();
     let help = match b.get(..NAME)? {
@@ -282,10 +288,11 @@ pub(crate) fn comment(rest: &str, offset: usize) -> Option<(Line<'_>, usize)> {
         b"# TYPE " => false,
         _ => return None,
     };
-    if class(*b.get(NAME)?) & METRIC_START == 0 {
-        return None;
-    }
-    let name_end = skip_name(b, NAME + 1, METRIC_CONT);
+    let name_end = match same_name(rest.get(NAME..)?, previous) {
+        0 if class(*b.get(NAME)?) & METRIC_START == 0 => return None,
+        0 => skip_name(b, NAME + 1, METRIC_CONT),
+        n => NAME + n,
+    };
     // A name that ends the line makes a plain comment; anything else but a blank, an error.
     if class(*b.get(name_end)?) & BLANK == 0 {
         return None;

@@ -13,6 +13,10 @@
 //! Modes, each counted under the function of the same name (`-` becomes `_`):
 //! - `lex`, `parse`: the text lexer and `text::parse` on the page.
 //! - `encode`: `text::encode_into` of the parsed page (parsing is not counted).
+//! - `typed-encode` and `peer-encode`: `text::encode_into` and the `prometheus` crate's
+//!   `TextEncoder` on the page's families other than untyped ones (the peer panics on those),
+//!   read into each crate's types as `benches/peers.rs` reads them; counted under `encode` and
+//!   `peer_encode`.
 //! - `proto-decode`, `proto-encode`: `proto::decode` of the page encoded as protobuf, and
 //!   `proto::encode_into` of its families.
 //! - `peer-parse`: the `prometheus-parse` crate on the page as `benches/peers.rs` runs it
@@ -94,6 +98,15 @@ fn peer_families(bytes: &[u8]) -> Vec<prometheus::proto::MetricFamily> {
     out
 }
 
+/// The `prometheus` crate's `TextEncoder` on its families; returns the length written.
+#[inline(never)]
+fn peer_encode(families: &[prometheus::proto::MetricFamily], out: &mut String) -> usize {
+    prometheus::TextEncoder::new()
+        .encode_utf8(families, out)
+        .unwrap();
+    out.len()
+}
+
 /// The `prometheus` crate's `ProtobufEncoder` on its families; returns the length written.
 #[inline(never)]
 fn peer_proto_encode(families: &[prometheus::proto::MetricFamily], out: &mut Vec<u8>) -> usize {
@@ -123,17 +136,21 @@ fn main() {
     // Only what the mode reads is built (and kept alive) beside it, so that the operation
     // runs on a heap that holds nothing else.
     let text_mode = matches!(mode.as_str(), "lex" | "parse" | "peer-parse");
-    let families = if text_mode {
+    let mut families = if text_mode {
         Vec::new()
     } else {
         text::parse(input).unwrap()
     };
-    let bytes = if mode.contains("proto") {
+    if mode == "typed-encode" || mode == "peer-encode" {
+        // What the peers bench's `text_encode` group writes: the peer panics on untyped.
+        families.retain(|f| f.metric_type != expfmt::MetricType::Untyped);
+    }
+    let bytes = if mode.contains("proto") || mode == "peer-encode" {
         proto::encode(&families).unwrap()
     } else {
         Vec::new()
     };
-    let peer_families = if mode == "peer-proto-encode" {
+    let peer_families = if mode == "peer-proto-encode" || mode == "peer-encode" {
         peer_families(&bytes)
     } else {
         Vec::new()
@@ -144,7 +161,12 @@ fn main() {
             "lex" => lex(input),
             "parse" => parse(input),
             "peer-parse" => peer_parse(input),
-            "encode" => encode(&families, &mut String::with_capacity(input.len() * 2)),
+            "encode" | "typed-encode" => {
+                encode(&families, &mut String::with_capacity(input.len() * 2))
+            }
+            "peer-encode" => {
+                peer_encode(&peer_families, &mut String::with_capacity(input.len() * 2))
+            }
             "proto-decode" => proto_decode(&bytes),
             "proto-encode" => proto_encode(&families, &mut Vec::with_capacity(bytes.len())),
             "peer-proto-decode" => peer_proto_decode(&bytes),

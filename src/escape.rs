@@ -137,10 +137,29 @@ pub fn quote_name_into(out: &mut String, name: &str) {
 }
 
 /// Appends `s` with the escapes of `escapes` applied.
+#[inline(always)]
 pub fn escape_into(out: &mut String, s: &str, escapes: Escapes) {
+    // Most label values and HELP texts have nothing to escape: one search, one copy, inline.
+    let b = s.as_bytes();
+    let first = match b.len() {
+        8.. => find_quote_backslash_newline(b, 0),
+        _ if short_has_quote_backslash_newline(b) => 0,
+        n => n,
+    };
+    if first == b.len() {
+        out.push_str(s);
+    } else {
+        escape_runs_into(out, s, escapes, first);
+    }
+}
+
+/// [`escape_into`] for text with something to escape, the first at `first`: copies the runs
+/// between the escapes.
+#[inline(never)]
+fn escape_runs_into(out: &mut String, s: &str, escapes: Escapes, first: usize) {
     let bytes = s.as_bytes();
     let mut start = 0;
-    let mut i = 0;
+    let mut i = first;
     loop {
         i = find_quote_backslash_newline(bytes, i);
         let Some(&b) = bytes.get(i) else {
@@ -165,6 +184,39 @@ pub fn escape_into(out: &mut String, s: &str, escapes: Escapes) {
     out.push_str(s.get(start..).unwrap_or_default());
 }
 
+/// Whether `b`, shorter than 8 bytes, holds a `"`, `\\` or newline: two overlapping reads of
+/// four or two bytes, as one word whose other lanes are zero (none of the three). With no such
+/// byte in a word no lane is marked (a false mark needs a true one below it).
+#[inline(always)]
+fn short_has_quote_backslash_newline(b: &[u8]) -> bool {
+    // A read that cannot fail (the lengths are checked) falls back to a marked value.
+    let w4 = |c: &[u8]| u64::from(u32::from_le_bytes(c.try_into().unwrap_or([b'"'; 4])));
+    let w2 = |c: &[u8]| u64::from(u16::from_le_bytes(c.try_into().unwrap_or([b'"'; 2])));
+    let n = b.len();
+    let x = match n {
+        0 => return false,
+        1 => u64::from(b.first().copied().unwrap_or(b'"')),
+        2..4 => w2(b.get(..2).unwrap_or_default()) | w2(b.get(n - 2..).unwrap_or_default()) << 16,
+        4..8 => w4(b.get(..4).unwrap_or_default()) | w4(b.get(n - 4..).unwrap_or_default()) << 32,
+        _ => return find_quote_backslash_newline(b, 0) < n,
+    };
+    quote_backslash_newline_marks(x) != 0
+}
+
+/// The high bit of each lane of `x` (eight bytes, little-endian) that may be a `"`, `\\` or
+/// newline: every such lane is marked, and the lowest mark is one; a lane above a marked one
+/// may be marked falsely (see [`find_quote_backslash_newline`]).
+#[inline(always)]
+fn quote_backslash_newline_marks(x: u64) -> u64 {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v;
+    (zero(x ^ (ONES * u64::from(b'"')))
+        | zero(x ^ (ONES * u64::from(b'\\')))
+        | zero(x ^ (ONES * u64::from(b'\n'))))
+        & HIGHS
+}
+
 /// The index of the first `"`, `\\` or newline in `b` at or after `i` (or `b.len()`): the
 /// bytes that end the plain run of a label value, for readers and writers alike. Eight bytes
 /// at a time: a byte equal to one of the three zeroes its lane of `x ^ splat(c)`, and
@@ -172,22 +224,29 @@ pub fn escape_into(out: &mut String, s: &str, escapes: Escapes) {
 /// marked falsely, but only the lowest mark is used).
 #[inline(always)]
 pub(crate) fn find_quote_backslash_newline(b: &[u8], mut i: usize) -> usize {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    let zero = |v: u64| v.wrapping_sub(ONES) & !v;
+    let from = i;
     while let Some(chunk) = b.get(i..i + 8) {
         let Ok(bytes) = <[u8; 8]>::try_from(chunk) else {
             break;
         };
-        let x = u64::from_le_bytes(bytes);
-        let found = (zero(x ^ (ONES * u64::from(b'"')))
-            | zero(x ^ (ONES * u64::from(b'\\')))
-            | zero(x ^ (ONES * u64::from(b'\n'))))
-            & HIGHS;
+        let found = quote_backslash_newline_marks(u64::from_le_bytes(bytes));
         if found != 0 {
             return i + (found.trailing_zeros() / 8) as usize;
         }
         i += 8;
+    }
+    // Fewer than 8 bytes left. When the words above read from `from` to `i`, the last 8 bytes
+    // of `b` start within what they found clean, so one more word, overlapping, ends the
+    // search: its lowest mark (exact) is the first byte at or after `i`.
+    if i < b.len() && from + 8 <= b.len() {
+        if let Some(Ok(bytes)) = b.get(b.len() - 8..).map(<[u8; 8]>::try_from) {
+            let found = quote_backslash_newline_marks(u64::from_le_bytes(bytes));
+            return if found == 0 {
+                b.len()
+            } else {
+                b.len() - 8 + (found.trailing_zeros() / 8) as usize
+            };
+        }
     }
     while let Some(&c) = b.get(i) {
         if matches!(c, b'"' | b'\\' | b'\n') {
@@ -201,6 +260,47 @@ pub(crate) fn find_quote_backslash_newline(b: &[u8], mut i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_searches_see_each_byte() {
+        for len in 0..=40 {
+            let plain = vec![b'a'; len];
+            assert!(
+                !short_has_quote_backslash_newline(&plain[..len.min(7)]),
+                "len {len}"
+            );
+            assert_eq!(find_quote_backslash_newline(&plain, 0), len);
+            for at in 0..len {
+                // The bytes one above the three (a false mark needs a true one below it).
+                for (c, found) in [
+                    (b'"', true),
+                    (b'\\', true),
+                    (b'\n', true),
+                    (b'#', false),
+                    (b']', false),
+                    (0x0b, false),
+                    (0, false),
+                ] {
+                    let mut bytes = plain.clone();
+                    bytes[at] = c;
+                    let expected = if found { at } else { len };
+                    for from in 0..=at {
+                        let got = find_quote_backslash_newline(&bytes, from);
+                        assert_eq!(got, expected, "len {len}, {c:#x} at {at}, from {from}");
+                    }
+                    if len < 8 {
+                        let got = short_has_quote_backslash_newline(&bytes);
+                        assert_eq!(got, found, "len {len}, {c:#x} at {at}");
+                    }
+                    let mut out = String::new();
+                    let text = std::str::from_utf8(&bytes).unwrap_or_default();
+                    escape_into(&mut out, text, Escapes::LabelValue);
+                    let grown = usize::from(found);
+                    assert_eq!(out.len(), len + grown, "len {len}, {c:#x} at {at}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn unescape_borrows_clean_text() {

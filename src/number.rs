@@ -102,30 +102,13 @@ fn parse_small_decimal(s: &str) -> Option<f64> {
     };
     let bytes = body.as_bytes();
     // The digits as one integer `m`, wrapping: past 19 digits it is garbage, but those are
-    // refused below. One loop per run of digits, so a byte costs one comparison.
-    let mut m: u64 = 0;
-    let mut i = 0;
-    while let Some(d) = bytes
-        .get(i)
-        .map(|b| b.wrapping_sub(b'0'))
-        .filter(|&d| d <= 9)
-    {
-        m = m.wrapping_mul(10).wrapping_add(u64::from(d));
-        i += 1;
-    }
+    // refused below.
+    let (mut i, mut m) = read_digits(bytes, 0, 0);
     let int_digits = i;
     let mut frac_digits = 0;
     if bytes.get(i) == Some(&b'.') {
-        i += 1;
-        let start = i;
-        while let Some(d) = bytes
-            .get(i)
-            .map(|b| b.wrapping_sub(b'0'))
-            .filter(|&d| d <= 9)
-        {
-            m = m.wrapping_mul(10).wrapping_add(u64::from(d));
-            i += 1;
-        }
+        let start = i + 1;
+        (i, m) = read_digits(bytes, start, m);
         frac_digits = i - start;
     }
     let digits = int_digits + frac_digits;
@@ -167,6 +150,21 @@ fn parse_small_decimal(s: &str) -> Option<f64> {
         m / POW10.get(usize::try_from(-scale).ok()?)?
     };
     Some(if negative { -v } else { v })
+}
+
+/// Reads the run of digits at `bytes[i..]` into `m` (wrapping); returns where the run ends and
+/// `m`. One loop per run, so a byte costs one comparison.
+#[inline(always)]
+fn read_digits(bytes: &[u8], mut i: usize, mut m: u64) -> (usize, u64) {
+    while let Some(d) = bytes
+        .get(i)
+        .map(|b| b.wrapping_sub(b'0'))
+        .filter(|&d| d <= 9)
+    {
+        m = m.wrapping_mul(10).wrapping_add(u64::from(d));
+        i += 1;
+    }
+    (i, m)
 }
 
 /// Parses a timestamp in milliseconds as Go's `strconv.ParseInt(s, 10, 64)` does.

@@ -184,9 +184,10 @@ fn escape_runs_into(out: &mut String, s: &str, escapes: Escapes, first: usize) {
     out.push_str(s.get(start..).unwrap_or_default());
 }
 
-/// Whether `b`, shorter than 8 bytes, holds a `"`, `\\` or newline: two overlapping reads of
-/// four or two bytes, as one word whose other lanes are zero (none of the three). With no such
-/// byte in a word no lane is marked (a false mark needs a true one below it).
+/// Whether `b` holds a `"`, `\\` or newline, for text shorter than 8 bytes: two overlapping
+/// reads of four or two bytes, as one word whose other lanes are zero (none of the three). With
+/// no such byte in a word no lane is marked (a false mark needs a true one below it). Longer
+/// text (which [`escape_into`] searches itself) takes the word search.
 #[inline(always)]
 fn short_has_quote_backslash_newline(b: &[u8]) -> bool {
     // A read that cannot fail (the lengths are checked) falls back to a marked value.

@@ -125,6 +125,35 @@ pub(crate) struct Builder<'a> {
     /// A 64-bit filter of the names of the line's labels read so far ([`name_bit`]): a name
     /// whose bit is clear is not among them, without comparing strings.
     seen_bits: u64,
+    /// The previous line, when it was a summary or histogram line whose last label was its
+    /// `quantile` / `le` ([`Repeat`]); cleared by every other line.
+    repeat: Option<Repeat<'a>>,
+}
+
+/// A summary or histogram line whose last label is its `quantile` / `le`, as the next line
+/// needs it: a next line of the same name whose labels before its last `quantile` / `le` are
+/// the same text is the same series, so it skips collecting and matching its labels.
+///
+/// The same text means the same labels: the lexer reads the span from the same state (the
+/// first name quoted or not) to the end of the same number of labels. And the previous line
+/// passed every check on those labels: duplicates (the `quantile` / `le` among them too, as
+/// it is not in the span), the limits on their count, names and values.
+#[derive(Debug, Clone, Copy)]
+struct Repeat<'a> {
+    /// The line's name (all lines of this name resolve alike, and no line came between).
+    name: &'a str,
+    /// The text from the first label's name to the end of the value before the last label
+    /// (empty when the last label is the only one).
+    prefix: &'a str,
+    /// Whether the first label's name was quoted (the state the span starts in).
+    first_quoted: bool,
+    /// The number of labels.
+    count: usize,
+    /// The family, in `open`, and the series in its metrics.
+    ix: usize,
+    metric_ix: usize,
+    metric_type: MetricType,
+    role: Role,
 }
 
 impl<'a> Builder<'a> {
@@ -149,6 +178,7 @@ impl<'a> Builder<'a> {
             first_run: None,
             seen: Set::default(),
             seen_bits: 0,
+            repeat: None,
         }
     }
 
@@ -165,6 +195,9 @@ impl<'a> Builder<'a> {
     /// Folds one lexed line; `labels` are those of a sample line, as the lexer read them
     /// ([`Lexer::next_with`]).
     pub(crate) fn push(&mut self, record: Record<'a>, labels: &[ScannedLabel<'a>]) -> Result<()> {
+        if !matches!(record.line, Line::Sample(_)) {
+            self.repeat = None;
+        }
         match record.line {
             Line::Blank | Line::Comment(_) => Ok(()),
             Line::Help(h) => {
@@ -208,7 +241,15 @@ impl<'a> Builder<'a> {
                 self.family_mut(ix).metric_type = metric_type;
                 Ok(())
             }
-            Line::Sample(s) => self.push_sample(&s, labels, record.offset),
+            Line::Sample(s) => {
+                if self.repeat.is_some() {
+                    if let Some(done) = self.push_repeat(&s, labels) {
+                        return done;
+                    }
+                    self.repeat = None;
+                }
+                self.push_sample(&s, labels, record.offset)
+            }
         }
     }
 
@@ -444,25 +485,107 @@ impl<'a> Builder<'a> {
         let Some(metric_ix) = metric_ix else {
             return Err(self.limit(Limit::Series, self.limits.max_series, line_offset));
         };
-        let at = metric_ix.min(metrics.len());
-        let (before, rest) = metrics.split_at_mut(at);
-        let Some(metric) = rest.first_mut() else {
-            return Ok(());
-        };
-        // Series of one family mostly have the same buckets or quantiles: the previous
-        // series' count sizes a new one's vector (a count of elements already stored).
-        let previous = before.last().map(|m| &m.value);
-        match &mut metric.value {
-            Value::Summary(summary) => apply_summary(summary, role, special, s.value, previous),
-            Value::Histogram(histogram) => {
-                apply_histogram(histogram, role, special, s.value, previous);
-            }
-            _ => {}
-        }
-        if s.timestamp_ms.is_some() {
-            metric.timestamp_ms = s.timestamp_ms;
+        apply(metrics, metric_ix, role, special, s);
+        if matches!(metric_type, MetricType::Summary | MetricType::Histogram) {
+            self.repeat = self.repeat_of(s.name, labels, ix, metric_ix, metric_type, role);
         }
         Ok(())
+    }
+
+    /// The [`Repeat`] of a summary or histogram line just folded into series `metric_ix` of
+    /// `open[ix]`; `None` unless its last label is its `quantile` / `le`.
+    #[inline]
+    fn repeat_of(
+        &self,
+        name: &'a str,
+        labels: &[ScannedLabel<'a>],
+        ix: usize,
+        metric_ix: usize,
+        metric_type: MetricType,
+        role: Role,
+    ) -> Option<Repeat<'a>> {
+        let (last, others) = labels.split_last()?;
+        if last.name != special_name(metric_type)? {
+            return None;
+        }
+        Some(Repeat {
+            name,
+            prefix: self.span(others)?,
+            first_quoted: others.first().is_some_and(|l| l.quoted),
+            count: labels.len(),
+            ix,
+            metric_ix,
+            metric_type,
+            role,
+        })
+    }
+
+    /// The input from the first label's name to the end of the last label's value (empty
+    /// for no labels).
+    #[inline]
+    fn span(&self, labels: &[ScannedLabel<'a>]) -> Option<&'a str> {
+        let (Some(first), Some(last)) = (labels.first(), labels.last()) else {
+            return Some("");
+        };
+        let start = self.input.offset(first.name);
+        let end = self.input.offset(last.raw_value) + last.raw_value.len();
+        self.input.get(start..end)
+    }
+
+    /// Folds a sample line into the series of the previous line, as [`Builder::push_sample`]
+    /// would, when [`Repeat`] says it belongs there; `None` (having changed nothing) when it
+    /// may not.
+    #[inline]
+    fn push_repeat(&mut self, s: &Sample<'a>, labels: &[ScannedLabel<'a>]) -> Option<Result<()>> {
+        let repeat = self.repeat?;
+        let (last, others) = labels.split_last()?;
+        if labels.len() != repeat.count
+            || s.name != repeat.name
+            || last.name != special_name(repeat.metric_type)?
+            || others.first().is_some_and(|l| l.quoted) != repeat.first_quoted
+            || self.span(others)? != repeat.prefix
+        {
+            return None;
+        }
+        // The checks `collect_labels` makes on the last label, in its order (its name passed
+        // them on the previous line).
+        let special = match self.special_value(last, repeat.metric_type) {
+            Ok(special) => special,
+            Err(e) => return Some(Err(e)),
+        };
+        self.seq += 1;
+        let metrics = if self.first_run == Some(repeat.ix) {
+            &mut self.run
+        } else {
+            &mut self.open.get_mut(repeat.ix)?.metrics
+        };
+        apply(metrics, repeat.metric_ix, repeat.role, special, s);
+        Some(Ok(()))
+    }
+
+    /// The value of a `quantile` / `le` label, checked against the value length limit.
+    fn special_value(&self, label: &ScannedLabel<'a>, metric_type: MetricType) -> Result<f64> {
+        if label.raw_value.len() > self.limits.max_label_value_len {
+            // The raw length bounds the unescaped one from above; check exactly below.
+            let len = label.value().len();
+            if len > self.limits.max_label_value_len {
+                return Err(self.limit(
+                    Limit::LabelValueLength,
+                    self.limits.max_label_value_len,
+                    self.input.offset(label.raw_value),
+                ));
+            }
+        }
+        let value = label.value();
+        number::parse_float(&value).ok_or_else(|| {
+            let found = Snippet::new(&value);
+            let kind = if metric_type == MetricType::Summary {
+                ErrorKind::InvalidQuantile { found }
+            } else {
+                ErrorKind::InvalidBucketBound { found }
+            };
+            self.error(kind, self.input.offset(label.raw_value))
+        })
     }
 
     /// Ends the first run of lines of the family in `first_run`: moves its metrics from `run`
@@ -494,11 +617,7 @@ impl<'a> Builder<'a> {
         labels: &[ScannedLabel<'a>],
         metric_type: MetricType,
     ) -> Result<f64> {
-        let special_name = match metric_type {
-            MetricType::Summary => Some("quantile"),
-            MetricType::Histogram => Some("le"),
-            _ => None,
-        };
+        let special_name = special_name(metric_type);
         if special_name.is_some() {
             self.scratch.clear();
         } else {
@@ -516,6 +635,10 @@ impl<'a> Builder<'a> {
                     self.input.offset(label.name),
                 ));
             }
+            if Some(label.name) == special_name {
+                special = self.special_value(label, metric_type)?;
+                continue;
+            }
             if label.raw_value.len() > self.limits.max_label_value_len {
                 // The raw length bounds the unescaped one from above; check exactly below.
                 let len = label.value().len();
@@ -526,19 +649,6 @@ impl<'a> Builder<'a> {
                         self.input.offset(label.raw_value),
                     ));
                 }
-            }
-            if Some(label.name) == special_name {
-                let value = label.value();
-                special = number::parse_float(&value).ok_or_else(|| {
-                    let found = Snippet::new(&value);
-                    let kind = if metric_type == MetricType::Summary {
-                        ErrorKind::InvalidQuantile { found }
-                    } else {
-                        ErrorKind::InvalidBucketBound { found }
-                    };
-                    self.error(kind, self.input.offset(label.raw_value))
-                })?;
-                continue;
             }
             // `labels[..i]` are the names before this one (a `quantile` / `le` among them
             // cannot be this name, which is not one).
@@ -599,6 +709,46 @@ impl<'a> Builder<'a> {
             self.seen.extend(before.iter().map(|l| l.name));
         }
         !self.seen.insert(name)
+    }
+}
+
+/// The label that ranks a line of a family of this type: `quantile` or `le`.
+#[inline]
+fn special_name(metric_type: MetricType) -> Option<&'static str> {
+    match metric_type {
+        MetricType::Summary => Some("quantile"),
+        MetricType::Histogram => Some("le"),
+        _ => None,
+    }
+}
+
+/// Folds sample `s` into series `metric_ix` of `metrics` (a summary or histogram line adds to
+/// its value), and sets the series' timestamp if the line has one.
+#[inline]
+fn apply<'a>(
+    metrics: &mut [Metric<'a>],
+    metric_ix: usize,
+    role: Role,
+    special: f64,
+    s: &Sample<'a>,
+) {
+    let at = metric_ix.min(metrics.len());
+    let (before, rest) = metrics.split_at_mut(at);
+    let Some(metric) = rest.first_mut() else {
+        return;
+    };
+    // Series of one family mostly have the same buckets or quantiles: the previous
+    // series' count sizes a new one's vector (a count of elements already stored).
+    let previous = before.last().map(|m| &m.value);
+    match &mut metric.value {
+        Value::Summary(summary) => apply_summary(summary, role, special, s.value, previous),
+        Value::Histogram(histogram) => {
+            apply_histogram(histogram, role, special, s.value, previous);
+        }
+        _ => {}
+    }
+    if s.timestamp_ms.is_some() {
+        metric.timestamp_ms = s.timestamp_ms;
     }
 }
 

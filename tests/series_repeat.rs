@@ -75,9 +75,10 @@ fn bucket_runs_group_as_without_the_shortcut() {
     assert_eq!(err.line(), Some(12));
 }
 
-/// Lines of one summary or histogram family from a few label sets, names and bounds, with
-/// the mistakes the shortcut must still catch (duplicate labels, bad bounds, long values).
-fn line(kind: &'static str) -> BoxedStrategy<String> {
+/// A run of lines of one summary or histogram family with one label set and name (the shape
+/// the shortcut is for), from a few label sets, names and bounds, with the mistakes the
+/// shortcut must still catch: duplicate labels, bad or long bounds, a line that breaks the run.
+fn run(kind: &'static str) -> BoxedStrategy<String> {
     let special = if kind == "summary" { "quantile" } else { "le" };
     let name = prop_oneof![
         8 => Just(if kind == "summary" { "m" } else { "m_bucket" }),
@@ -95,31 +96,40 @@ fn line(kind: &'static str) -> BoxedStrategy<String> {
         Just("a=\"0123456789\""),
     ];
     let labels = proptest::collection::vec(label, 0..3);
+    // Bounds of one length that read differently, and ones that do not read at all.
     let bound = prop_oneof![
         Just("0.5"),
-        Just("1"),
-        Just("+Inf"),
+        Just("0.7"),
         Just("1e3"),
         Just("NaN"),
+        Just("1"),
+        Just("2"),
         Just("x"),
+        Just("+Inf"),
         Just("0\\n5"),
         Just("0.123456789"),
     ];
     let last = prop_oneof![
-        6 => bound.prop_map(move |b| format!("{special}=\"{b}\"")),
+        12 => bound.prop_map(move |b| format!("{special}=\"{b}\"")),
         1 => Just(String::new()),
         1 => Just(format!("a=\"1\",{special}=\"1\"")),
         1 => Just("a=\"3\"".to_owned()),
     ];
     let space = prop_oneof![4 => Just(""), 1 => Just(" ")];
     let stamp = prop_oneof![4 => Just(""), 1 => Just(" 1700000000000")];
-    (name, labels, last, space, 0u32..10, stamp)
-        .prop_map(|(name, labels, last, space, value, stamp)| {
-            let mut all = labels.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-            if !last.is_empty() {
-                all.push(last);
+    let tail = (last, 0u32..10, stamp);
+    (name, labels, space, proptest::collection::vec(tail, 1..8))
+        .prop_map(|(name, labels, space, tails)| {
+            let mut lines = String::new();
+            for (last, value, stamp) in tails {
+                let mut all = labels.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+                if !last.is_empty() {
+                    all.push(last);
+                }
+                let all = all.join(",");
+                lines.push_str(&format!("{name}{{{space}{all}}} {value}{stamp}\n"));
             }
-            format!("{name}{{{space}{}}} {value}{stamp}", all.join(","))
+            lines
         })
         .boxed()
 }
@@ -127,13 +137,13 @@ fn line(kind: &'static str) -> BoxedStrategy<String> {
 fn page() -> impl Strategy<Value = String> {
     prop_oneof![Just("histogram"), Just("summary")].prop_flat_map(|kind| {
         let body = prop_oneof![
-            12 => line(kind),
-            1 => Just("# HELP m_bucket text".to_owned()),
-            1 => Just(String::new()),
-            1 => Just("other 1".to_owned()),
+            12 => run(kind),
+            1 => Just("# HELP m_bucket text\n".to_owned()),
+            1 => Just("\n".to_owned()),
+            1 => Just("other 1\n".to_owned()),
         ];
-        proptest::collection::vec(body, 1..24)
-            .prop_map(move |lines| format!("# TYPE m {kind}\n{}\n", lines.join("\n")))
+        proptest::collection::vec(body, 1..12)
+            .prop_map(move |runs| format!("# TYPE m {kind}\n{}", runs.concat()))
     })
 }
 

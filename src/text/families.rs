@@ -128,7 +128,14 @@ pub(crate) struct Builder<'a> {
     /// The previous line, when it was a summary or histogram line whose last label was its
     /// `quantile` / `le` ([`Repeat`]); cleared by every other line.
     repeat: Option<Repeat<'a>>,
+    /// `quantile` / `le` values as written and as read, by their place in a series (the
+    /// first [`BOUNDS`]): series of a page mostly have the same buckets, so a value is read
+    /// once per page instead of once per series.
+    bounds: Vec<Option<(&'a str, f64)>>,
 }
+
+/// How many `quantile` / `le` places [`Builder::bounds`] keeps.
+const BOUNDS: usize = 64;
 
 /// A summary or histogram line whose last label is its `quantile` / `le`, as the next line
 /// needs it: a next line of the same name whose labels before its last `quantile` / `le` are
@@ -179,6 +186,7 @@ impl<'a> Builder<'a> {
             seen: Set::default(),
             seen_bits: 0,
             repeat: None,
+            bounds: Vec::new(),
         }
     }
 
@@ -547,11 +555,31 @@ impl<'a> Builder<'a> {
         {
             return None;
         }
-        // The checks `collect_labels` makes on the last label, in its order (its name passed
-        // them on the previous line).
-        let special = match self.special_value(last, repeat.metric_type) {
-            Ok(special) => special,
-            Err(e) => return Some(Err(e)),
+        let place = match &self.metrics(repeat.ix)?.get(repeat.metric_ix)?.value {
+            Value::Histogram(h) => h.buckets.len(),
+            Value::Summary(s) => s.quantiles.len(),
+            _ => usize::MAX,
+        };
+        let special = match self.bounds.get(place) {
+            // The same text passed the checks below before, and reads the same.
+            Some(&Some((raw, value))) if raw == last.raw_value => value,
+            _ => {
+                // The checks `collect_labels` makes on the last label, in its order (its name
+                // passed them on the previous line).
+                let value = match self.special_value(last, repeat.metric_type) {
+                    Ok(value) => value,
+                    Err(e) => return Some(Err(e)),
+                };
+                if place < BOUNDS {
+                    if place >= self.bounds.len() {
+                        self.bounds.resize(place + 1, None);
+                    }
+                    if let Some(slot) = self.bounds.get_mut(place) {
+                        *slot = Some((last.raw_value, value));
+                    }
+                }
+                value
+            }
         };
         self.seq += 1;
         let metrics = if self.first_run == Some(repeat.ix) {
@@ -561,6 +589,16 @@ impl<'a> Builder<'a> {
         };
         apply(metrics, repeat.metric_ix, repeat.role, special, s);
         Some(Ok(()))
+    }
+
+    /// The metrics of `open[ix]` as they are being built (in `run` during its first run).
+    #[inline]
+    fn metrics(&self, ix: usize) -> Option<&Vec<Metric<'a>>> {
+        if self.first_run == Some(ix) {
+            Some(&self.run)
+        } else {
+            self.open.get(ix).map(|f| &f.metrics)
+        }
     }
 
     /// The value of a `quantile` / `le` label, checked against the value length limit.

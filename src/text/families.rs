@@ -23,6 +23,9 @@
 use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 use std::collections::VecDeque;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
 
 use crate::hash::{Map, RandomState, Set};
 use crate::labels;
@@ -77,6 +80,14 @@ struct Resolved<'a> {
     role: Role,
 }
 
+/// A family name in [`Builder::names`].
+#[derive(Debug)]
+struct NameEntry<'a> {
+    hash: u64,
+    name: &'a str,
+    st: usize,
+}
+
 /// Order-independent label-set hash -> indices of metrics with that hash.
 type SeriesIndex = Map<u64, Vec<usize>>;
 
@@ -90,8 +101,12 @@ pub(crate) struct Builder<'a> {
     input: &'a str,
     limits: Limits,
     streaming: bool,
-    /// Family name -> index into `states`.
-    names: Map<&'a str, usize>,
+    /// Family names, each with its index into `states` and its hash (so that growing the
+    /// table does not hash the names again, and a new name is hashed once).
+    names: HashTable<NameEntry<'a>>,
+    /// Which of `_count`, `_sum` and `_bucket` (bits 0, 1, 2) ends a name in `names`: a line
+    /// named `x_sum` is no family of its own while bit 1 is clear, without a lookup.
+    suffixed: u8,
     states: Vec<NameState<'a>>,
     /// The last name [`Builder::resolve`] resolved and what to: a family's HELP, TYPE and
     /// sample lines name it one after the other, so they hash the name once. A resolution
@@ -169,7 +184,8 @@ impl<'a> Builder<'a> {
             input,
             limits,
             streaming,
-            names: Map::default(),
+            names: HashTable::new(),
+            suffixed: 0,
             states: Vec::new(),
             recent: None,
             open: Vec::new(),
@@ -327,35 +343,40 @@ impl<'a> Builder<'a> {
     /// usual case (the same name again) inlines and hands its result over in registers.
     #[inline(never)]
     fn resolve_new(&mut self, name: &'a str, offset: usize) -> Result<Resolved<'a>> {
-        if let Some(&st) = self.names.get(name) {
-            return Ok(Resolved {
-                st,
-                key: name,
-                role: Role::Plain,
-            });
-        }
-        let typed = |base: &'a str, types: &[MetricType], role: Role| {
-            let st = self.names.get(base).copied()?;
-            let t = self.states.get(st)?.metric_type?;
-            types.contains(&t).then_some(Resolved {
-                st,
-                key: base,
-                role,
-            })
-        };
         const BOTH: &[MetricType] = &[MetricType::Summary, MetricType::Histogram];
-        let found = None
-            .or_else(|| typed(name.strip_suffix("_count")?, BOTH, Role::Count))
-            .or_else(|| typed(name.strip_suffix("_sum")?, BOTH, Role::Sum))
-            .or_else(|| {
-                typed(
-                    name.strip_suffix("_bucket")?,
-                    &[MetricType::Histogram],
-                    Role::Plain,
-                )
-            });
-        if let Some(r) = found {
-            return Ok(r);
+        const SUFFIXES: [(&str, Role, &[MetricType]); 3] = [
+            ("_count", Role::Count, BOTH),
+            ("_sum", Role::Sum, BOTH),
+            ("_bucket", Role::Plain, &[MetricType::Histogram]),
+        ];
+        // A name ends in one of the suffixes at most.
+        let suffix = SUFFIXES.iter().zip(0..).find_map(|(&(s, role, types), i)| {
+            Some((1u8 << i, name.strip_suffix(s)?, role, types))
+        });
+        // An exact match wins; there is none when no family name has this suffix.
+        let mut hash = None;
+        if suffix.is_none_or(|(bit, ..)| self.suffixed & bit != 0) {
+            let h = self.hasher.hash_one(name);
+            if let Some(st) = self.find_name(h, name) {
+                return Ok(Resolved {
+                    st,
+                    key: name,
+                    role: Role::Plain,
+                });
+            }
+            hash = Some(h);
+        }
+        if let Some((_, base, role, types)) = suffix {
+            if let Some(st) = self.find_name(self.hasher.hash_one(base), base) {
+                let t = self.states.get(st).and_then(|s| s.metric_type);
+                if t.is_some_and(|t| types.contains(&t)) {
+                    return Ok(Resolved {
+                        st,
+                        key: base,
+                        role,
+                    });
+                }
+            }
         }
         if self.states.len() >= self.limits.max_families {
             return Err(self.limit(Limit::Families, self.limits.max_families, offset));
@@ -369,12 +390,23 @@ impl<'a> Builder<'a> {
             open: CLOSED,
             metric_type: None,
         });
-        self.names.insert(name, st);
+        let hash = hash.unwrap_or_else(|| self.hasher.hash_one(name));
+        self.names
+            .insert_unique(hash, NameEntry { hash, name, st }, |e| e.hash);
+        if let Some((bit, ..)) = suffix {
+            self.suffixed |= bit;
+        }
         Ok(Resolved {
             st,
             key: name,
             role: Role::Plain,
         })
+    }
+
+    /// The index in `states` of the family name `name`, whose hash is `hash`.
+    #[inline]
+    fn find_name(&self, hash: u64, name: &str) -> Option<usize> {
+        self.names.find(hash, |e| e.name == name).map(|e| e.st)
     }
 
     #[cold]

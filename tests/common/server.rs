@@ -80,6 +80,13 @@ pub fn start(program: &std::path::Path, args: &[String], port: u16) -> Server {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+    let mut server = server;
+    if let Ok(Some(status)) = server.child.try_wait() {
+        panic!(
+            "{} exited ({status}) although something answered on {addr}",
+            program.display()
+        );
+    }
     server
 }
 
@@ -107,10 +114,20 @@ pub fn request(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Response {
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(20)))
-        .unwrap();
+    try_request(addr, method, path, headers, body)
+        .unwrap_or_else(|e| panic!("{method} {path} on {addr}: {e}"))
+}
+
+/// [`request`], returning the error instead of panicking on it.
+pub fn try_request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<Response> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
+    stream.set_read_timeout(Some(Duration::from_secs(20)))?;
     let mut head = format!(
         "{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: {}\r\n",
         body.len()
@@ -119,10 +136,10 @@ pub fn request(
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(body).unwrap();
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(body)?;
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
+    stream.read_to_end(&mut raw)?;
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -141,11 +158,11 @@ pub fn request(
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
         .collect();
-    Response {
+    Ok(Response {
         status,
         headers,
         body: raw[split + 4..].to_vec(),
-    }
+    })
 }
 
 /// GET `path` with an Accept header.
@@ -182,11 +199,16 @@ pub fn pushgateway() -> Option<Server> {
         port,
     );
     let deadline = Instant::now() + Duration::from_secs(20);
-    while get(gw.addr, "/-/ready", "*/*").status != 200 {
+    loop {
+        let ready = try_request(gw.addr, "GET", "/-/ready", &[("Accept", "*/*")], b"");
+        if ready.as_ref().is_ok_and(|r| r.status == 200) {
+            break;
+        }
         assert!(
             Instant::now() < deadline,
-            "gateway on {} never ready",
-            gw.addr
+            "gateway on {} never ready: {:?}",
+            gw.addr,
+            ready.map(|r| r.status)
         );
         std::thread::sleep(Duration::from_millis(50));
     }

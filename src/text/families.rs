@@ -201,7 +201,6 @@ impl<'a> Builder<'a> {
         } else {
             (input.len() / 512).min(4096).min(limits.max_families)
         };
-        let open = families;
         Builder {
             input,
             limits,
@@ -210,9 +209,9 @@ impl<'a> Builder<'a> {
             suffixed: 0,
             states: Vec::with_capacity(families),
             recent: None,
-            open: Vec::with_capacity(open),
-            first_sample: Vec::with_capacity(open),
-            open_keys: Vec::with_capacity(open),
+            open: Vec::with_capacity(families),
+            first_sample: Vec::with_capacity(families),
+            open_keys: Vec::with_capacity(families),
             series: Map::default(),
             ready: VecDeque::new(),
             series_count: 0,
@@ -403,12 +402,11 @@ impl<'a> Builder<'a> {
         // More than u32::MAX families cannot be: the input would be over 16 GiB.
         let max_families = self.limits.max_families.min(u32::MAX as usize);
         let st = self.states.len();
-        let Ok(index) = u32::try_from(st) else {
-            return Err(self.limit(Limit::Families, max_families, offset));
-        };
         if st >= max_families {
             return Err(self.limit(Limit::Families, max_families, offset));
         }
+        // Below `max_families`, so it fits.
+        let index = u32::try_from(st).unwrap_or(u32::MAX);
         if name.len() > self.limits.max_name_len {
             return Err(self.limit(Limit::NameLength, self.limits.max_name_len, offset));
         }
@@ -677,8 +675,9 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// The value of a `quantile` / `le` label, checked against the value length limit.
-    fn special_value(&self, label: &ScannedLabel<'a>, metric_type: MetricType) -> Result<f64> {
+    /// Checks a label's value against the value length limit.
+    #[inline]
+    fn check_value_len(&self, label: &ScannedLabel<'a>) -> Result<()> {
         if label.raw_value.len() > self.limits.max_label_value_len {
             // The raw length bounds the unescaped one from above; check exactly below.
             let len = label.value().len();
@@ -690,6 +689,12 @@ impl<'a> Builder<'a> {
                 ));
             }
         }
+        Ok(())
+    }
+
+    /// The value of a `quantile` / `le` label, checked against the value length limit.
+    fn special_value(&self, label: &ScannedLabel<'a>, metric_type: MetricType) -> Result<f64> {
+        self.check_value_len(label)?;
         let value = label.value();
         number::parse_float(&value).ok_or_else(|| {
             let found = Snippet::new(&value);
@@ -753,17 +758,7 @@ impl<'a> Builder<'a> {
                 special = self.special_value(label, metric_type)?;
                 continue;
             }
-            if label.raw_value.len() > self.limits.max_label_value_len {
-                // The raw length bounds the unescaped one from above; check exactly below.
-                let len = label.value().len();
-                if len > self.limits.max_label_value_len {
-                    return Err(self.limit(
-                        Limit::LabelValueLength,
-                        self.limits.max_label_value_len,
-                        self.input.offset(label.raw_value),
-                    ));
-                }
-            }
+            self.check_value_len(label)?;
             // `labels[..i]` are the names before this one (a `quantile` / `le` among them
             // cannot be this name, which is not one).
             if self.is_duplicate(labels.get(..i).unwrap_or_default(), label.name) {

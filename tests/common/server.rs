@@ -70,7 +70,7 @@ pub fn start(program: &std::path::Path, args: &[String], port: u16) -> Server {
         .spawn()
         .unwrap_or_else(|e| panic!("starting {}: {e}", program.display()));
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-    let server = Server { child, addr };
+    let mut server = Server { child, addr };
     let deadline = Instant::now() + Duration::from_secs(20);
     while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
         assert!(
@@ -80,7 +80,6 @@ pub fn start(program: &std::path::Path, args: &[String], port: u16) -> Server {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    let mut server = server;
     if let Ok(Some(status)) = server.child.try_wait() {
         panic!(
             "{} exited ({status}) although something answered on {addr}",

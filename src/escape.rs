@@ -118,7 +118,7 @@ pub fn unescape(raw: &str, escapes: Escapes) -> Cow<'_, str> {
             i += 1;
         }
     }
-    match String::from_utf8(out) {
+    match crate::utf8::into_string(out) {
         Ok(s) => Cow::Owned(s),
         // Unreachable: see above. Kept panic-free all the same.
         Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),

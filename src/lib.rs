@@ -46,8 +46,8 @@
 //! assert_eq!(err.to_string(), "line 1, column 19: expected '\"' at start of label value, found 'k'");
 //! # Ok::<(), expfmt::Error>(())
 //! ```
-// Denied, not forbidden: `utf8::to_str` holds the one `unsafe` block, allowed there, with its
-// proof in a `SAFETY` comment (clippy's `undocumented_unsafe_blocks` is denied in Cargo.toml).
+// Denied, not forbidden: `utf8::to_str` and `utf8::into_string` hold the two `unsafe` blocks,
+// allowed there, each with its proof in a `SAFETY` comment (clippy's `undocumented_unsafe_blocks` is denied in Cargo.toml).
 #![deny(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

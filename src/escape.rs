@@ -73,7 +73,7 @@ pub fn find_invalid_escape(raw: &str, escapes: Escapes) -> Option<(usize, Option
 /// [`Escapes::OpenMetrics`], an escape it does not decode keeps its backslash too.
 pub fn unescape(raw: &str, escapes: Escapes) -> Cow<'_, str> {
     let bytes = raw.as_bytes();
-    let Some(first) = memchr::memchr(b'\\', bytes) else {
+    let Some(first) = first_backslash(bytes) else {
         return Cow::Borrowed(raw);
     };
     // The plain runs between escapes are copied 8 bytes a step: a word is appended whole, then
@@ -123,6 +123,39 @@ pub fn unescape(raw: &str, escapes: Escapes) -> Cow<'_, str> {
         // Unreachable: see above. Kept panic-free all the same.
         Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
     }
+}
+
+/// The index of the first backslash in `b`. Names and HELP texts are mostly short and have
+/// none, and for them a few words read inline cost less than a call to `memchr` (which
+/// chooses its search at run time); longer text takes `memchr`.
+#[inline(always)]
+fn first_backslash(b: &[u8]) -> Option<usize> {
+    if b.len() > 32 {
+        return memchr::memchr(b'\\', b);
+    }
+    let mut i = 0;
+    while let Some(Ok(word)) = b.get(i..i + 8).map(<[u8; 8]>::try_from) {
+        let marks = backslash_marks(u64::from_le_bytes(word));
+        if marks != 0 {
+            return Some(i + (marks.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    if i == b.len() {
+        return None;
+    }
+    // Fewer than 8 bytes left. With 8 or more in all, the last 8 start within bytes the words
+    // above found clean, so their lowest mark (exact) is the first backslash at or after `i`.
+    let n = b.len();
+    if let Some(Ok(word)) = n
+        .checked_sub(8)
+        .and_then(|at| b.get(at..))
+        .map(<[u8; 8]>::try_from)
+    {
+        let marks = backslash_marks(u64::from_le_bytes(word));
+        return (marks != 0).then(|| n - 8 + (marks.trailing_zeros() / 8) as usize);
+    }
+    b.iter().position(|&c| c == b'\\')
 }
 
 /// The high bit of each lane of `x` (eight bytes, little-endian) that may be a backslash:
@@ -325,6 +358,29 @@ mod tests {
                     let grown = usize::from(found);
                     assert_eq!(out.len(), len + grown, "len {len}, {c:#x} at {at}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn first_backslash_sees_each_byte() {
+        // Past the 32 bytes below which words are read inline; a `]` (one above a backslash)
+        // before and after the backslash, which a false mark would stop at.
+        for len in 0..=40 {
+            let plain = vec![b'a'; len];
+            assert_eq!(first_backslash(&plain), None, "len {len}");
+            for at in 0..len {
+                let mut bytes = plain.clone();
+                bytes[at] = b'\\';
+                for near in [at.wrapping_sub(1), at + 1] {
+                    if let Some(b) = bytes.get_mut(near) {
+                        *b = b']';
+                    }
+                }
+                assert_eq!(first_backslash(&bytes), Some(at), "len {len}, at {at}");
+                let mut only = plain.clone();
+                only[at] = b']';
+                assert_eq!(first_backslash(&only), None, "len {len}, ']' at {at}");
             }
         }
     }

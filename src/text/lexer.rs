@@ -118,6 +118,18 @@ impl<'a> TypeLine<'a> {
         // Go looks the upper-cased word up among the protobuf enum names, so the OpenMetrics
         // words that `MetricType::from_str` also reads (`gaugehistogram`, `info`, `stateset`,
         // `unknown`) are unknown here.
+        // The usual lower-case spellings first, without the case-insensitive search.
+        let usual = match self.word {
+            "counter" => Some(MetricType::Counter),
+            "gauge" => Some(MetricType::Gauge),
+            "histogram" => Some(MetricType::Histogram),
+            "summary" => Some(MetricType::Summary),
+            "untyped" => Some(MetricType::Untyped),
+            _ => None,
+        };
+        if usual.is_some() {
+            return usual;
+        }
         match self.word.parse().ok()? {
             t @ (MetricType::Counter
             | MetricType::Gauge

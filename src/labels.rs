@@ -44,8 +44,10 @@ fn same_label(x: &Label<'_>, y: &Label<'_>) -> bool {
     same_str(&x.name, &y.name) && same_str(&x.value, &y.value)
 }
 
+/// `a == b`, inline for strings up to 32 bytes (see [`same_label`]); also the family
+/// builder's comparison of a bound with the one read before at its place.
 #[inline(always)]
-fn same_str(a: &str, b: &str) -> bool {
+pub(crate) fn same_str(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let n = a.len();
     if n != b.len() {
@@ -63,6 +65,7 @@ fn same_str(a: &str, b: &str) -> bool {
         1..=3 => a.first() == b.first() && a.get(n / 2) == b.get(n / 2) && a.last() == b.last(),
         4..=7 => words::<4>(a, n) == words::<4>(b, n),
         8..=16 => words::<8>(a, n) == words::<8>(b, n),
+        17..=32 => words::<16>(a, n) == words::<16>(b, n),
         _ => a == b,
     }
 }
@@ -86,4 +89,28 @@ pub(crate) fn take<T>(scratch: &mut Vec<T>) -> Vec<T> {
     let mut labels = Vec::with_capacity(scratch.len());
     labels.append(scratch);
     labels
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_str;
+
+    #[test]
+    fn same_str_sees_each_byte() {
+        // Every length through the inline cases to past them, a difference at every place.
+        for len in 0..=40 {
+            let a: String = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH"
+                .chars()
+                .take(len)
+                .collect();
+            assert!(same_str(&a, &a.clone()), "len {len}");
+            assert!(!same_str(&a, &format!("{a}x")), "len {len}");
+            for at in 0..len {
+                let mut b = a.clone().into_bytes();
+                b[at] = b'.';
+                let b = String::from_utf8(b).unwrap_or_default();
+                assert!(!same_str(&a, &b), "len {len}, at {at}");
+            }
+        }
+    }
 }

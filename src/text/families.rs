@@ -636,7 +636,7 @@ impl<'a> Builder<'a> {
         };
         let special = match self.bounds.get(place) {
             // The same text passed the checks below before, and reads the same.
-            Some(&Some((raw, value))) if raw == last.raw_value => value,
+            Some(&Some((raw, value))) if labels::same_str(raw, last.raw_value) => value,
             _ => {
                 // The checks `collect_labels` makes on the last label, in its order (its name
                 // passed them on the previous line).

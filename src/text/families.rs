@@ -611,7 +611,7 @@ impl<'a> Builder<'a> {
         };
         let start = self.input.offset(first.name);
         let end = self.input.offset(last.raw_value) + last.raw_value.len();
-        self.input.get(start..end)
+        super::scan::sub(self.input, start, end)
     }
 
     /// Folds a sample line into the series of the previous line, as [`Builder::push_sample`]

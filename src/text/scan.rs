@@ -310,7 +310,7 @@ pub(crate) fn comment<'a>(
             _ => return None,
         }
     }
-    let name = rest.get(NAME..name_end)?;
+    let name = sub(rest, NAME, name_end)?;
     let text = sub(rest, text_start, end)?;
     let name_offset = offset + NAME;
     let line = if help {
@@ -332,7 +332,7 @@ pub(crate) fn comment<'a>(
 /// `s.get(start..end)`, which the compiler called out of line (about 20 instructions a call,
 /// 4% of parsing the mixed bench page); the two half-open slicings inline.
 #[inline(always)]
-fn sub(s: &str, start: usize, end: usize) -> Option<&str> {
+pub(crate) fn sub(s: &str, start: usize, end: usize) -> Option<&str> {
     s.get(..end)?.get(start..)
 }
 

@@ -139,6 +139,18 @@ fn skip(b: &[u8], mut i: usize, k: u8) -> usize {
     i
 }
 
+/// The first byte at or after `i` that is not a blank, and its index: the byte a caller then
+/// tests for the punctuation it expects, read once (the usual line has no blank there).
+#[inline(always)]
+fn next_non_blank(b: &[u8], i: usize) -> Option<(u8, usize)> {
+    let c = *b.get(i)?;
+    if class(c) & BLANK == 0 {
+        return Some((c, i));
+    }
+    let i = skip(b, i + 1, BLANK);
+    Some((*b.get(i)?, i))
+}
+
 /// As [`skip`] for the name classes, four bytes a step while all four are of class `k`.
 #[inline(always)]
 fn skip_name(b: &[u8], mut i: usize, k: u8) -> usize {
@@ -192,8 +204,8 @@ pub(crate) fn sample<'a, S: LabelSink<'a>>(
         i += 1;
         let start = i;
         loop {
-            i = skip(b, i, BLANK);
-            let c = *b.get(i)?;
+            let (c, at) = next_non_blank(b, i)?;
+            i = at;
             if c == b'}' {
                 break;
             }
@@ -206,15 +218,13 @@ pub(crate) fn sample<'a, S: LabelSink<'a>>(
             if label == names::RESERVED_LABEL {
                 return None;
             }
-            i = skip(b, i, BLANK);
-            if b.get(i) != Some(&b'=') {
+            let (b'=', at) = next_non_blank(b, i)? else {
                 return None;
-            }
-            i = skip(b, i + 1, BLANK);
-            if b.get(i) != Some(&b'"') {
+            };
+            let (b'"', at) = next_non_blank(b, at + 1)? else {
                 return None;
-            }
-            i += 1;
+            };
+            i = at + 1;
             let value_start = i;
             let mut escaped = false;
             loop {
@@ -234,10 +244,9 @@ pub(crate) fn sample<'a, S: LabelSink<'a>>(
                 quoted: false,
                 escaped,
             });
-            i = skip(b, i + 1, BLANK);
-            match *b.get(i)? {
-                b',' => i += 1,
-                b'}' => {}
+            match next_non_blank(b, i + 1)? {
+                (b',', at) => i = at + 1,
+                (b'}', at) => i = at,
                 _ => return None,
             }
         }

@@ -55,6 +55,11 @@
 #[cfg(test)]
 extern crate self as expfmt;
 
+#[cfg(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2"
+))]
+mod block;
 pub mod error;
 pub mod escape;
 pub mod format;

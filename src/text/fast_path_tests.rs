@@ -50,7 +50,7 @@ fn label_value() -> BoxedStrategy<String> {
         4 => pick(&["\\\\", "\\\"", "\\n", "é"]),
         1 => pick(&["\\t", "\\", "\n", "\"", "\\x"]),
     ];
-    proptest::collection::vec(piece, 0..8)
+    proptest::collection::vec(piece, 0..24)
         .prop_map(|p| p.concat())
         .boxed()
 }

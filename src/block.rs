@@ -1,8 +1,11 @@
 //! Sixteen bytes compared with one byte at once: the bit mask of the lanes equal to it (bit `k`
 //! for byte `k`). On x86 and x86-64 with SSE2 (every x86-64 target) this is one compare and one
 //! `pmovmskb`, through `safe_arch`, which exposes the SSE2 intrinsics as safe functions exactly
-//! when the target enables SSE2; elsewhere the crate reads eight bytes at a time instead (see
-//! `text::scan`), and this module is not built.
+//! when the target enables SSE2; elsewhere the crate reads eight bytes at a time instead, and
+//! this module is not built.
+//!
+//! Used where text with escapes is read or written: the text lexer's label values and HELP
+//! texts (`text::scan`), and `escape::escape_into` for text with something to escape.
 
 use safe_arch::{cmp_eq_mask_i8_m128i, m128i, move_mask_i8_m128i, set_splat_i8_m128i};
 

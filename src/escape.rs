@@ -201,6 +201,11 @@ pub fn escape_into(out: &mut String, s: &str, escapes: Escapes) {
     // Most label values and HELP texts have nothing to escape: one search, one copy, inline.
     let b = s.as_bytes();
     let first = match b.len() {
+        #[cfg(all(
+            any(target_arch = "x86", target_arch = "x86_64"),
+            target_feature = "sse2"
+        ))]
+        16.. => find_quote_backslash_newline_blocks(b),
         8.. => find_quote_backslash_newline(b, 0),
         _ if short_has_quote_backslash_newline(b) => 0,
         n => n,
@@ -209,6 +214,38 @@ pub fn escape_into(out: &mut String, s: &str, escapes: Escapes) {
         out.push_str(s);
     } else {
         escape_runs_into(out, s, escapes, first);
+    }
+}
+
+/// [`find_quote_backslash_newline`] from 0 for text of 16 bytes or more, 16 bytes a step with
+/// SSE2; the last block overlaps the one before it (its lanes before `i` are clean).
+#[cfg(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2"
+))]
+#[inline(always)]
+fn find_quote_backslash_newline_blocks(b: &[u8]) -> usize {
+    let marks = |at: usize| -> Option<u32> {
+        let block: [u8; 16] = b.get(at..at + 16)?.try_into().ok()?;
+        let block = crate::block::Block::new(block);
+        Some(block.eq(b'"') | block.eq(b'\\') | block.eq(b'\n'))
+    };
+    let mut i = 0;
+    while let Some(m) = marks(i) {
+        if m != 0 {
+            return i + m.trailing_zeros() as usize;
+        }
+        i += 16;
+    }
+    let n = b.len();
+    if i >= n {
+        return n;
+    }
+    // Fewer than 16 bytes left, and at least 16 in all: the last 16 start within clean bytes.
+    match n.checked_sub(16).and_then(|at| marks(at).map(|m| (at, m))) {
+        Some((_, 0)) => n,
+        Some((at, m)) => at + m.trailing_zeros() as usize,
+        None => find_quote_backslash_newline(b, i),
     }
 }
 
@@ -384,6 +421,35 @@ mod tests {
                     escape_into(&mut out, text, Escapes::LabelValue);
                     let grown = usize::from(found);
                     assert_eq!(out.len(), len + grown, "len {len}, {c:#x} at {at}");
+                }
+            }
+        }
+    }
+
+    /// The 16-byte search against the 8-byte one: a quote, backslash or newline (or a byte
+    /// near them that is none) at every place of text from one block to past three.
+    #[cfg(all(
+        any(target_arch = "x86", target_arch = "x86_64"),
+        target_feature = "sse2"
+    ))]
+    #[test]
+    fn the_block_search_sees_each_byte() {
+        for len in 16..=50 {
+            let plain = vec![b'a'; len];
+            assert_eq!(
+                find_quote_backslash_newline_blocks(&plain),
+                len,
+                "len {len}"
+            );
+            for at in 0..len {
+                for c in [b'"', b'\\', b'\n', b'#', b']', 0x0b, 0xff] {
+                    let mut bytes = plain.clone();
+                    bytes[at] = c;
+                    assert_eq!(
+                        find_quote_backslash_newline_blocks(&bytes),
+                        find_quote_backslash_newline(&bytes, 0),
+                        "len {len}, {c:#x} at {at}"
+                    );
                 }
             }
         }

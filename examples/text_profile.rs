@@ -12,6 +12,8 @@
 //!
 //! Modes, each counted under the function of the same name (`-` becomes `_`):
 //! - `lex`, `parse`: the text lexer and `text::parse` on the page.
+//! - `parse-in`: `text::parse_in` on the page, into an arena that starts empty and is reset
+//!   after each parse (so that repeats reuse its memory, as a gateway would).
 //! - `encode`: `text::encode_into` of the parsed page (parsing is not counted).
 //! - `typed-encode` and `peer-encode`: `text::encode_into` and the `prometheus` crate's
 //!   `TextEncoder` on the page's families other than untyped ones (the peer panics on those),
@@ -35,7 +37,7 @@ mod corpus;
 
 use std::hint::black_box;
 
-use expfmt::{proto, text, MetricFamily};
+use expfmt::{proto, text, Arena, Limits, MetricFamily};
 
 /// Lexes the whole input; returns the number of sample lines.
 #[inline(never)]
@@ -49,6 +51,17 @@ fn lex(input: &str) -> usize {
 #[inline(never)]
 fn parse(input: &str) -> usize {
     text::parse(input).unwrap().len()
+}
+
+/// [`text::parse_in`] into `arena` (empty on the first call), then resets it; returns the
+/// number of families.
+#[inline(never)]
+fn parse_in(input: &str, arena: &mut Arena) -> usize {
+    let n = text::parse_in(input, &Limits::unlimited(), arena)
+        .unwrap()
+        .len();
+    arena.reset();
+    n
 }
 
 /// `prometheus_parse::Scrape::parse` on the page; returns the samples it returned.
@@ -135,7 +148,7 @@ fn main() {
     let input = black_box(page.text.as_str());
     // Only what the mode reads is built (and kept alive) beside it, so that the operation
     // runs on a heap that holds nothing else.
-    let text_mode = matches!(mode.as_str(), "lex" | "parse" | "peer-parse");
+    let text_mode = matches!(mode.as_str(), "lex" | "parse" | "parse-in" | "peer-parse");
     let mut families = if text_mode {
         Vec::new()
     } else {
@@ -155,11 +168,13 @@ fn main() {
     } else {
         Vec::new()
     };
+    let mut arena = Arena::new();
     let mut n = 0;
     for _ in 0..times {
         n = match mode.as_str() {
             "lex" => lex(input),
             "parse" => parse(input),
+            "parse-in" => parse_in(input, &mut arena),
             "peer-parse" => peer_parse(input),
             "encode" | "typed-encode" => {
                 encode(&families, &mut String::with_capacity(input.len() * 2))

@@ -76,13 +76,53 @@ pub fn unescape(raw: &str, escapes: Escapes) -> Cow<'_, str> {
     let Some(first) = first_backslash(bytes) else {
         return Cow::Borrowed(raw);
     };
+    let mut out = Vec::with_capacity(raw.len());
+    unescape_rest(bytes, first, &mut out, escapes);
+    match crate::utf8::into_string(out) {
+        Ok(s) => Cow::Owned(s),
+        // Unreachable: see `unescape_rest`. Kept panic-free all the same.
+        Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    }
+}
+
+/// Where [`unescape_rest`] writes: the output's byte vector, a `std` one for [`unescape`] or
+/// one in a [`crate::Arena`].
+pub(crate) trait Bytes {
+    fn push(&mut self, b: u8);
+    fn extend_from_slice(&mut self, b: &[u8]);
+    fn len(&self) -> usize;
+    fn truncate(&mut self, len: usize);
+}
+
+impl Bytes for Vec<u8> {
+    #[inline(always)]
+    fn push(&mut self, b: u8) {
+        Vec::push(self, b);
+    }
+    #[inline(always)]
+    fn extend_from_slice(&mut self, b: &[u8]) {
+        Vec::extend_from_slice(self, b);
+    }
+    #[inline(always)]
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    #[inline(always)]
+    fn truncate(&mut self, len: usize) {
+        Vec::truncate(self, len);
+    }
+}
+
+/// Appends `bytes` to `out` with their escapes decoded, given the index of the `first`
+/// backslash (from [`first_backslash`]); `out` has room for `bytes.len()` more bytes.
+#[inline(always)]
+pub(crate) fn unescape_rest(bytes: &[u8], first: usize, out: &mut impl Bytes, escapes: Escapes) {
     // The plain runs between escapes are copied 8 bytes a step: a word is appended whole, then
     // cut back to the first backslash in it (the lowest mark of `backslash_marks` is exact).
     // The output never outgrows the input (an escape of two bytes becomes one or two), so
     // appending a word to the output as long as the input read so far stays within the
-    // capacity reserved here. Only ASCII bytes are dropped or replaced (a backslash and the
+    // capacity callers reserve. Only ASCII bytes are dropped or replaced (a backslash and the
     // ASCII character after it), so multi-byte characters are copied whole.
-    let mut out = Vec::with_capacity(raw.len());
     out.extend_from_slice(bytes.get(..first).unwrap_or_default());
     let mut i = first;
     while let Some(&b) = bytes.get(i) {
@@ -118,18 +158,13 @@ pub fn unescape(raw: &str, escapes: Escapes) -> Cow<'_, str> {
             i += 1;
         }
     }
-    match crate::utf8::into_string(out) {
-        Ok(s) => Cow::Owned(s),
-        // Unreachable: see above. Kept panic-free all the same.
-        Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
-    }
 }
 
 /// The index of the first backslash in `b`. Names and HELP texts are mostly short and have
 /// none, and for them a few words read inline cost less than a call to `memchr` (which
 /// chooses its search at run time); longer text takes `memchr`.
 #[inline(always)]
-fn first_backslash(b: &[u8]) -> Option<usize> {
+pub(crate) fn first_backslash(b: &[u8]) -> Option<usize> {
     if b.len() > 32 {
         return memchr::memchr(b'\\', b);
     }

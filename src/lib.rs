@@ -55,6 +55,7 @@
 #[cfg(test)]
 extern crate self as expfmt;
 
+mod arena;
 #[cfg(all(
     any(target_arch = "x86", target_arch = "x86_64"),
     target_feature = "sse2"
@@ -76,6 +77,7 @@ pub mod push;
 pub mod text;
 mod utf8;
 
+pub use arena::Arena;
 pub use error::{Error, ErrorKind, Result};
 pub use format::Format;
 pub use limits::{Limit, Limits};

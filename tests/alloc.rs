@@ -105,6 +105,52 @@ fn parse_allocates_per_series_not_per_label() {
     );
 }
 
+/// 200 series of 20 labels, every value and the HELP text with escapes.
+fn escape_heavy_page() -> String {
+    let mut page = String::from(r"# HELP m A \\ B\nC.");
+    page.push_str("\n# TYPE m gauge\n");
+    for i in 0..200 {
+        let labels: Vec<String> = (0..20)
+            .map(|j| format!(r#"l{j}="C:\\v{i}\"{j}\"\nx""#))
+            .collect();
+        page.push_str(&format!("m{{{}}} {i}\n", labels.join(",")));
+    }
+    page
+}
+
+#[test]
+fn parse_in_an_arena_allocates_per_series_not_per_escaped_value() {
+    let input = escape_heavy_page();
+    // `text::parse` gives each of the 4 000 escaped values its own `String`.
+    let (families, n) = allocations(|| expfmt::text::parse(&input).unwrap());
+    assert_eq!(families[0].metrics[0].labels[0].value, "C:\\v0\"0\"\nx");
+    assert!(n >= 4000, "{n} allocations");
+
+    // In an arena they are bump-allocated: the arena's own blocks come in doubling sizes.
+    let mut arena = expfmt::Arena::new();
+    let limits = expfmt::Limits::unlimited();
+    let (in_arena, n) = allocations(|| expfmt::text::parse_in(&input, &limits, &arena).unwrap());
+    assert_eq!(in_arena, families);
+    assert!(
+        n <= 2 * 200 + 32,
+        "{n} allocations for 200 series in an arena"
+    );
+    drop(in_arena);
+
+    // A reset keeps the arena's largest block; a block that held the whole parse's strings
+    // (here from the second parse on) serves the next ones without a new block.
+    for _ in 0..2 {
+        arena.reset();
+        drop(expfmt::text::parse_in(&input, &limits, &arena).unwrap());
+    }
+    arena.reset();
+    let held = arena.allocated_bytes();
+    let (again, n) = allocations(|| expfmt::text::parse_in(&input, &limits, &arena).unwrap());
+    assert_eq!(again, families);
+    assert_eq!(arena.allocated_bytes(), held, "the arena grew again");
+    assert!(n <= 2 * 200 + 8, "{n} allocations after a reset");
+}
+
 /// The node exporter page as OpenMetrics (through the model), for the OpenMetrics tests.
 fn openmetrics_page() -> String {
     let page = page();

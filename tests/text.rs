@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 use expfmt::text::{self, Line};
 use expfmt::{
-    Bucket, Count, Counter, ErrorKind, Histogram, Label, Metric, MetricFamily, MetricType,
+    Bucket, Count, Counter, ErrorKind, Histogram, Label, Limits, Metric, MetricFamily, MetricType,
     Quantile, Summary, Value,
 };
 use proptest::prelude::*;
@@ -350,6 +350,15 @@ fn entry_points_agree() {
             continue;
         };
         let parsed = text::parse(input);
+        let arena = expfmt::Arena::new();
+        match (&parsed, text::parse_in(input, &Limits::unlimited(), &arena)) {
+            (Ok(p), Ok(a)) => {
+                assert_eq!(format!("{p:?}"), format!("{a:?}"), "{input:?}");
+                assert!(all_borrowed(&a), "{input:?}");
+            }
+            (Err(p), Err(a)) => assert_eq!(format!("{p:?}"), format!("{a:?}"), "{input:?}"),
+            (p, a) => panic!("parse and parse_in disagree on {input:?}: {p:?} vs {a:?}"),
+        }
         let streamed: Result<Vec<_>, _> = text::families(input).collect();
         let lexed: Result<Vec<_>, _> = text::Lexer::new(input).collect();
         match (&parsed, &streamed) {
@@ -390,6 +399,18 @@ fn entry_points_agree() {
             _ => panic!("parse and families disagree on {input:?}: {parsed:?} vs {streamed:?}"),
         }
     }
+}
+
+/// Whether every string of `families` is borrowed (from the input or an arena).
+fn all_borrowed(families: &[MetricFamily<'_>]) -> bool {
+    let b = |c: &Cow<'_, str>| matches!(c, Cow::Borrowed(_));
+    families.iter().all(|f| {
+        b(&f.name)
+            && f.help.as_ref().is_none_or(b)
+            && f.metrics
+                .iter()
+                .all(|m| m.labels.iter().all(|l| b(&l.name) && b(&l.value)))
+    })
 }
 
 /// Whether a family's lines would be read back into another family: `x_sum`, `x_count` or
@@ -593,6 +614,10 @@ proptest! {
         let text = text::encode(&fs).unwrap();
         let back = text::parse(&text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
         prop_assert_eq!(format!("{back:?}"), format!("{fs:?}"), "{}", text);
+        let arena = expfmt::Arena::new();
+        let in_arena = text::parse_in(&text, &Limits::unlimited(), &arena).unwrap();
+        prop_assert_eq!(format!("{in_arena:?}"), format!("{back:?}"));
+        prop_assert!(all_borrowed(&in_arena), "{}", text);
     }
 
     /// Cross-format: text -> model -> protobuf -> model -> text gives the same text (everything

@@ -34,6 +34,7 @@ use nom::Offset;
 
 use super::lexer::{Lexer, Line, Record, Sample};
 use super::scan::ScannedLabel;
+use crate::arena::Arena;
 use crate::error::{Error, ErrorKind, Result, Snippet};
 use crate::escape::{self, Escapes};
 use crate::limits::{Limit, Limits};
@@ -159,6 +160,8 @@ pub(crate) struct Builder<'a> {
     /// first [`BOUNDS`]): series of a page mostly have the same buckets, so a value is read
     /// once per page instead of once per series.
     bounds: Vec<Option<(&'a str, f64)>>,
+    /// Where unescaped strings go: their own `String`s when `None`.
+    arena: Option<&'a Arena>,
 }
 
 /// How many `quantile` / `le` places [`Builder::bounds`] keeps.
@@ -224,6 +227,22 @@ impl<'a> Builder<'a> {
             seen_bits: 0,
             repeat: None,
             bounds: Vec::new(),
+            arena: None,
+        }
+    }
+
+    /// Puts the strings that need unescaping into `arena` (collecting mode).
+    pub(crate) fn with_arena(mut self, arena: &'a Arena) -> Self {
+        self.arena = Some(arena);
+        self
+    }
+
+    /// `raw` with its escapes decoded, in the arena when there is one.
+    #[inline]
+    fn unescape(&self, raw: &'a str, escapes: Escapes) -> Cow<'a, str> {
+        match self.arena {
+            Some(arena) => arena.unescape(raw, escapes),
+            None => escape::unescape(raw, escapes),
         }
     }
 
@@ -258,7 +277,8 @@ impl<'a> Builder<'a> {
                     return Err(self.error(ErrorKind::DuplicateHelp { name }, h.name_offset));
                 }
                 state.help = Some(h.raw);
-                self.family_mut(ix).help = Some(h.text());
+                let text = self.unescape(h.raw, Escapes::Help);
+                self.family_mut(ix).help = Some(text);
                 Ok(())
             }
             Line::Type(t) => {
@@ -477,9 +497,10 @@ impl<'a> Builder<'a> {
         // More than u32::MAX - 1 families cannot be open: the input would be over 16 GiB.
         state.open = u32::try_from(ix).unwrap_or(CLOSED);
         let metric_type = state.metric_type.unwrap_or(MetricType::Untyped);
-        let mut family = MetricFamily::new(escape::unescape_name(r.key), metric_type);
+        let help = state.help;
+        let mut family = MetricFamily::new(self.unescape(r.key, Escapes::LabelValue), metric_type);
         // A family that comes back (streaming, or after `take_open`) gets its HELP again.
-        family.help = state.help.map(|raw| escape::unescape(raw, Escapes::Help));
+        family.help = help.map(|raw| self.unescape(raw, Escapes::Help));
         self.open.push(family);
         self.first_sample.push(u64::MAX);
         self.open_keys.push(st);
@@ -780,10 +801,17 @@ impl<'a> Builder<'a> {
             // into the vector: one push of either Cow was built on the stack and read back
             // before its stores had landed, which stalled every label.
             if label.quoted || label.escaped {
-                self.scratch.push(Label {
-                    name: label.decoded_name(),
-                    value: label.value(),
-                });
+                let name = if label.quoted {
+                    self.unescape(label.name, Escapes::LabelValue)
+                } else {
+                    Cow::Borrowed(label.name)
+                };
+                let value = if label.escaped {
+                    self.unescape(label.raw_value, Escapes::LabelValue)
+                } else {
+                    Cow::Borrowed(label.raw_value)
+                };
+                self.scratch.push(Label { name, value });
             } else {
                 // `once_with` is a trusted-length iterator: `extend` makes room, then builds
                 // the label in place.
@@ -974,6 +1002,7 @@ pub(crate) fn collect<'a>(
     input: &'a str,
     limits: Limits,
     utf8_names: bool,
+    arena: Option<&'a Arena>,
 ) -> Result<Vec<MetricFamily<'a>>> {
     if input.len() > limits.max_body {
         return Err(Error::in_text(
@@ -986,6 +1015,9 @@ pub(crate) fn collect<'a>(
         ));
     }
     let mut builder = Builder::new(input, limits, false);
+    if let Some(arena) = arena {
+        builder = builder.with_arena(arena);
+    }
     let mut lexer = Lexer::new(input).utf8_names(utf8_names);
     let mut labels = Vec::new();
     while let Some(record) = lexer.next_with(&mut labels) {

@@ -83,7 +83,7 @@ pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 ///
 /// The first syntax or grouping error, with its line and column.
 pub fn parse(input: &str) -> Result<Vec<MetricFamily<'_>>> {
-    families::collect(input, Limits::unlimited(), false)
+    families::collect(input, Limits::unlimited(), false, None)
 }
 
 /// Like [`parse`], refusing input beyond `limits` (body size, families, series, labels per
@@ -103,7 +103,45 @@ pub fn parse(input: &str) -> Result<Vec<MetricFamily<'_>>> {
 ///
 /// As [`parse`], and [`ErrorKind::LimitExceeded`] naming the limit.
 pub fn parse_with_limits<'a>(input: &'a str, limits: &Limits) -> Result<Vec<MetricFamily<'a>>> {
-    families::collect(input, *limits, false)
+    families::collect(input, *limits, false, None)
+}
+
+/// Like [`parse_with_limits`], putting the strings that need unescaping into `arena` instead of
+/// a `String` each; they are borrowed from it, so the families borrow from both `input` and
+/// `arena`.
+///
+/// The families are the same as [`parse_with_limits`] gives, but every string in them is
+/// `Cow::Borrowed`. On text with many escapes this saves an allocation and a free per
+/// escaped string; on text without escapes it is [`parse_with_limits`].
+/// [`Arena::reset`](crate::Arena::reset) keeps the arena's memory for the next body.
+///
+/// ```
+/// use std::borrow::Cow;
+/// use expfmt::{text, Arena, Limits};
+///
+/// let input = concat!(
+///     r"# HELP up Is it up?\nYes.", "\n",
+///     r#"up{path="C:\\srv"} 1"#, "\n",
+/// );
+/// let arena = Arena::new();
+/// let families = text::parse_in(input, &Limits::default(), &arena)?;
+/// assert_eq!(families, text::parse(input)?);
+/// let label = &families[0].metrics[0].labels[0];
+/// assert_eq!(label.value, r"C:\srv");
+/// assert_eq!(families[0].help.as_deref(), Some("Is it up?\nYes."));
+/// assert!(matches!(label.value, Cow::Borrowed(_)));
+/// # Ok::<(), expfmt::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`parse_with_limits`].
+pub fn parse_in<'a>(
+    input: &'a str,
+    limits: &Limits,
+    arena: &'a crate::Arena,
+) -> Result<Vec<MetricFamily<'a>>> {
+    families::collect(input, *limits, false, Some(arena))
 }
 
 /// Like [`parse_with_limits`], also reading the Prometheus 3 quoted names (`{"my.metric"} 1`,
@@ -126,7 +164,7 @@ pub fn parse_with_limits<'a>(input: &'a str, limits: &Limits) -> Result<Vec<Metr
 /// As [`parse_with_limits`]; an unclosed quoted name is [`ErrorKind::UnterminatedQuotedName`]
 /// at its opening quote, a sample naming its metric twice [`ErrorKind::DuplicateMetricName`].
 pub fn parse_utf8<'a>(input: &'a str, limits: &Limits) -> Result<Vec<MetricFamily<'a>>> {
-    families::collect(input, *limits, true)
+    families::collect(input, *limits, true, None)
 }
 
 /// Checks that `input` is UTF-8, then [`parse`]s it.

@@ -70,12 +70,6 @@ pub(crate) struct ScannedLabel<'a> {
 }
 
 impl<'a> ScannedLabel<'a> {
-    /// The label name with the escapes of a quoted name decoded; borrowed when there is none.
-    #[inline]
-    pub fn decoded_name(&self) -> Cow<'a, str> {
-        escape::label_name(self.name, self.quoted)
-    }
-
     /// The value with escapes decoded; borrowed, without a search, when there is none.
     #[inline]
     pub fn value(&self) -> Cow<'a, str> {

@@ -8,7 +8,8 @@
 //!
 //! Groups, each with bytes and sample lines as throughput:
 //! - `text_parse/<corpus>`: the floor (UTF-8 check + memchr newline count), our lexer, our
-//!   `text::parse`, and `prometheus_parse::Scrape::parse` (which needs owned `String` lines: the
+//!   `text::parse`, our `text::parse_in` (into an arena reset after each parse), and
+//!   `prometheus_parse::Scrape::parse` (which needs owned `String` lines: the
 //!   copies are part of its cost, as they are for its users).
 //! - `text_encode/<corpus>`: our `text::encode_into` and the `prometheus` crate's `TextEncoder`
 //!   on the same families, decoded from the same protobuf bytes. `TextEncoder` panics on untyped
@@ -87,6 +88,17 @@ fn text_parse(c: &mut Criterion, page: &Page) {
         b.iter(|| {
             let fs = text::parse(black_box(input)).unwrap();
             assert_eq!(fs.len(), families.len());
+        })
+    });
+    // Into an arena reset after each parse, as a gateway parsing body after body would.
+    let mut arena = expfmt::Arena::new();
+    let limits = expfmt::Limits::unlimited();
+    g.bench_function("expfmt parse_in (arena)", |b| {
+        b.iter(|| {
+            let fs = text::parse_in(black_box(input), &limits, &arena).unwrap();
+            assert_eq!(fs.len(), families.len());
+            drop(fs);
+            arena.reset();
         })
     });
     let peer_samples = prometheus_parse::Scrape::parse(input.lines().map(|l| Ok(l.to_owned())))

@@ -63,6 +63,12 @@ impl Arena {
         self.bump.allocated_bytes()
     }
 
+    /// A copy of `s` in the arena.
+    #[inline]
+    pub(crate) fn alloc_str(&self, s: &str) -> &str {
+        self.bump.alloc_str(s)
+    }
+
     /// `raw` with its escapes decoded, borrowed from `raw` when it has no backslash and from
     /// the arena otherwise.
     #[inline]

@@ -160,6 +160,125 @@ pub(crate) fn unescape_rest(bytes: &[u8], first: usize, out: &mut impl Bytes, es
     }
 }
 
+/// Unescapes the first `len` bytes of `text` into `out`, 16 bytes a step with SSE2; returns
+/// the unescaped bytes (a prefix of `out`).
+///
+/// `text` is the escaped text followed by whatever comes after it (the rest of the input), so
+/// that a block may be read whole past `len`; its lanes from `len` on are neither decoded nor
+/// kept. Each block is stored whole at the output's end, which then moves past the block's
+/// bytes before its first backslash (or its last byte within `len`); the escape there is
+/// decoded and the next block starts after it. `out` is a scratch buffer, grown to `len + 16`
+/// bytes and never shrunk, so that a block's store always fits (the output is never ahead of
+/// the input read). Where fewer than 16 bytes of `text` are left, a byte at a time.
+#[cfg(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2"
+))]
+#[inline(always)]
+pub(crate) fn unescape_blocks<'o>(
+    text: &[u8],
+    len: usize,
+    out: &'o mut Vec<u8>,
+    escapes: Escapes,
+) -> &'o [u8] {
+    if out.len() < len + 16 {
+        out.resize(len + 16, 0);
+    }
+    let raw = text.get(..len).unwrap_or_default();
+    let (mut i, mut j) = (0, 0);
+    // Blocks within the text.
+    while let Some(Ok(block)) = raw.get(i..i + 16).map(<[u8; 16]>::try_from) {
+        if let Some(dst) = out.get_mut(j..j + 16) {
+            dst.copy_from_slice(&block);
+        }
+        let marks = crate::block::Block::new(block).eq(b'\\');
+        if marks == 0 {
+            i += 16;
+            j += 16;
+        } else {
+            let plain = marks.trailing_zeros() as usize;
+            (i, j) = decode_escape(raw, i + plain, out, j + plain, escapes);
+        }
+    }
+    // Its last bytes (fewer than 16), in blocks that read on past it.
+    while i < len {
+        let Some(Ok(block)) = text.get(i..i + 16).map(<[u8; 16]>::try_from) else {
+            break;
+        };
+        if let Some(dst) = out.get_mut(j..j + 16) {
+            dst.copy_from_slice(&block);
+        }
+        // Fewer than 16 lanes are the text's, as the loop above ended.
+        let left = len - i;
+        let marks = crate::block::Block::new(block).eq(b'\\') & ((1 << left) - 1);
+        if marks == 0 {
+            i += left;
+            j += left;
+            break;
+        }
+        let plain = marks.trailing_zeros() as usize;
+        (i, j) = decode_escape(raw, i + plain, out, j + plain, escapes);
+    }
+    // Fewer than 16 bytes of `text` from `i` on (the input's end is near).
+    while let Some(&b) = raw.get(i) {
+        if b == b'\\' {
+            (i, j) = decode_escape(raw, i, out, j, escapes);
+        } else {
+            put(out, j, b);
+            (i, j) = (i + 1, j + 1);
+        }
+    }
+    out.get(..j).unwrap_or_default()
+}
+
+/// Decodes the escape at `raw[i]` (a backslash) into `out[j..]`; returns where input and
+/// output go on.
+#[cfg(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2"
+))]
+#[inline(always)]
+fn decode_escape(
+    raw: &[u8],
+    i: usize,
+    out: &mut [u8],
+    j: usize,
+    escapes: Escapes,
+) -> (usize, usize) {
+    let Some(&c) = raw.get(i + 1) else {
+        // A backslash that ends the text (OpenMetrics HELP) stands for itself.
+        put(out, j, b'\\');
+        return (i + 1, j + 1);
+    };
+    match escapes.decode_byte(c) {
+        Some(decoded) => {
+            put(out, j, decoded);
+            (i + 2, j + 1)
+        }
+        None if escapes == Escapes::OpenMetrics => {
+            put(out, j, b'\\');
+            put(out, j + 1, c);
+            (i + 2, j + 2)
+        }
+        None => {
+            put(out, j, c);
+            (i + 2, j + 1)
+        }
+    }
+}
+
+/// Stores `b` at `out[j]` (within the room [`unescape_blocks`] made).
+#[cfg(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2"
+))]
+#[inline(always)]
+fn put(out: &mut [u8], j: usize, b: u8) {
+    if let Some(slot) = out.get_mut(j) {
+        *slot = b;
+    }
+}
+
 /// The index of the first backslash in `b`. Names and HELP texts are mostly short and have
 /// none, and for them a few words read inline cost less than a call to `memchr` (which
 /// chooses its search at run time); longer text takes `memchr`.
@@ -487,6 +606,91 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// `unescape_blocks` of `raw` followed by `after`, into a scratch buffer left full of
+    /// other bytes, against `unescape`.
+    #[cfg(all(
+        any(target_arch = "x86", target_arch = "x86_64"),
+        target_feature = "sse2"
+    ))]
+    fn blocks_agree(raw: &str, after: &str, escapes: Escapes, scratch: &mut Vec<u8>) {
+        let text = format!("{raw}{after}");
+        scratch.iter_mut().for_each(|b| *b = 0xff);
+        let out = unescape_blocks(text.as_bytes(), raw.len(), scratch, escapes);
+        assert_eq!(
+            std::str::from_utf8(out),
+            Ok(&*unescape(raw, escapes)),
+            "{raw:?} then {after:?}, {escapes:?}"
+        );
+    }
+
+    #[cfg(all(
+        any(target_arch = "x86", target_arch = "x86_64"),
+        target_feature = "sse2"
+    ))]
+    #[test]
+    fn block_unescape_decodes_each_escape_at_each_place() {
+        // An escape at every place of text up to past three blocks, with every length of text
+        // after it (the input's end near or far; backslashes there must not be decoded).
+        let mut scratch = Vec::new();
+        for len in 2..=50usize {
+            for at in 0..len - 1 {
+                for (esc, modes) in [
+                    (
+                        r"\\",
+                        &[Escapes::LabelValue, Escapes::Help, Escapes::OpenMetrics][..],
+                    ),
+                    (
+                        r"\n",
+                        &[Escapes::LabelValue, Escapes::Help, Escapes::OpenMetrics],
+                    ),
+                    (r#"\""#, &[Escapes::LabelValue, Escapes::OpenMetrics]),
+                    (r"\z", &[Escapes::OpenMetrics]),
+                ] {
+                    let raw = format!("{}{esc}{}", "a".repeat(at), "é".repeat((len - at - 2) / 2));
+                    for after in 0..=18 {
+                        let after: String = r"\n".chars().cycle().take(after).collect();
+                        for &mode in modes {
+                            blocks_agree(&raw, &after, mode, &mut scratch);
+                        }
+                    }
+                }
+            }
+        }
+        // A backslash that ends OpenMetrics HELP text stands for itself.
+        blocks_agree("a\\", "", Escapes::OpenMetrics, &mut scratch);
+        blocks_agree(
+            &format!("{}\\", "a".repeat(20)),
+            "\n#",
+            Escapes::OpenMetrics,
+            &mut scratch,
+        );
+    }
+
+    #[cfg(all(
+        any(target_arch = "x86", target_arch = "x86_64"),
+        target_feature = "sse2"
+    ))]
+    proptest::proptest! {
+        #[test]
+        fn block_unescape_agrees_with_unescape(
+            pieces in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[a-z ]{1,20}",
+                    "[é€😀]{1,4}",
+                    proptest::strategy::Just(r"\\".to_owned()),
+                    proptest::strategy::Just(r"\n".to_owned()),
+                    proptest::strategy::Just(r#"\""#.to_owned()),
+                ],
+                0..24,
+            ),
+            after in r#"[a\\"\n]{0,20}"#,
+        ) {
+            let raw: String = pieces.concat();
+            blocks_agree(&raw, &after, Escapes::LabelValue, &mut Vec::new());
+            blocks_agree(&raw, &after, Escapes::OpenMetrics, &mut Vec::new());
         }
     }
 

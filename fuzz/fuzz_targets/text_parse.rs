@@ -1,5 +1,6 @@
-//! Any bytes: `parse_bytes` and the streaming iterator never panic, agree on success and on the
-//! error position, and keep error messages short; with UTF-8 names on, the same, and whatever
+//! Any bytes: `parse_bytes`, `parse_in` (an arena) and the streaming iterator never panic,
+//! agree on success (`parse_in` on the families too) and on the error position, and keep error
+//! messages short; with UTF-8 names on, the same, and whatever
 //! parses without them parses to the same families with them.
 #![no_main]
 
@@ -14,6 +15,14 @@ fuzz_target!(|data: &[u8]| {
         assert!(parsed.is_err());
         return;
     };
+    let arena = expfmt::Arena::new();
+    let in_arena = expfmt::text::parse_in(input, &expfmt::Limits::unlimited(), &arena);
+    // Compared as Debug text: NaN values are equal there.
+    assert_eq!(
+        format!("{parsed:?}"),
+        format!("{in_arena:?}"),
+        "parse and parse_in disagree"
+    );
     let streamed: Result<Vec<_>, _> = expfmt::text::families(input).collect();
     match (&parsed, &streamed) {
         (Ok(_), Ok(_)) => {}
@@ -32,7 +41,6 @@ fuzz_target!(|data: &[u8]| {
         _ => panic!("UTF-8 parse and families disagree: {utf8:?} vs {utf8_streamed:?}"),
     }
     if let Ok(legacy) = &parsed {
-        // Compared as Debug text: NaN values are equal there.
         let utf8 = utf8.as_ref().map(|f| format!("{f:?}")).ok();
         assert_eq!(utf8, Some(format!("{legacy:?}")), "UTF-8 names changed a legacy parse");
     }

@@ -63,7 +63,14 @@ impl Arena {
         self.bump.allocated_bytes()
     }
 
-    /// A copy of `s` in the arena.
+    /// A copy of `s` in the arena (the builder's SSE2 decode copies its output here).
+    #[cfg_attr(
+        not(all(
+            any(target_arch = "x86", target_arch = "x86_64"),
+            target_feature = "sse2"
+        )),
+        allow(dead_code)
+    )]
     #[inline]
     pub(crate) fn alloc_str(&self, s: &str) -> &str {
         self.bump.alloc_str(s)

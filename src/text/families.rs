@@ -162,7 +162,14 @@ pub(crate) struct Builder<'a> {
     bounds: Vec<Option<(&'a str, f64)>>,
     /// Where unescaped strings go: their own `String`s when `None`.
     arena: Option<&'a Arena>,
-    /// Where escaped text is decoded before it is copied to its string; reused.
+    /// Where escaped text is decoded before it is copied to its string; reused (SSE2 only).
+    #[cfg_attr(
+        not(all(
+            any(target_arch = "x86", target_arch = "x86_64"),
+            target_feature = "sse2"
+        )),
+        allow(dead_code)
+    )]
     unescaped: Vec<u8>,
 }
 

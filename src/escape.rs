@@ -85,43 +85,15 @@ pub fn unescape(raw: &str, escapes: Escapes) -> Cow<'_, str> {
     }
 }
 
-/// Where [`unescape_rest`] writes: the output's byte vector, a `std` one for [`unescape`] or
-/// one in a [`crate::Arena`].
-pub(crate) trait Bytes {
-    fn push(&mut self, b: u8);
-    fn extend_from_slice(&mut self, b: &[u8]);
-    fn len(&self) -> usize;
-    fn truncate(&mut self, len: usize);
-}
-
-impl Bytes for Vec<u8> {
-    #[inline(always)]
-    fn push(&mut self, b: u8) {
-        Vec::push(self, b);
-    }
-    #[inline(always)]
-    fn extend_from_slice(&mut self, b: &[u8]) {
-        Vec::extend_from_slice(self, b);
-    }
-    #[inline(always)]
-    fn len(&self) -> usize {
-        Vec::len(self)
-    }
-    #[inline(always)]
-    fn truncate(&mut self, len: usize) {
-        Vec::truncate(self, len);
-    }
-}
-
-/// Appends `bytes` to `out` with their escapes decoded, given the index of the `first`
-/// backslash (from [`first_backslash`]); `out` has room for `bytes.len()` more bytes.
+/// Appends `bytes` to `out` with their escapes decoded, given `first`, an index with no
+/// backslash before it (the first backslash's, from [`first_backslash`], or 0).
 #[inline(always)]
-pub(crate) fn unescape_rest(bytes: &[u8], first: usize, out: &mut impl Bytes, escapes: Escapes) {
+pub(crate) fn unescape_rest(bytes: &[u8], first: usize, out: &mut Vec<u8>, escapes: Escapes) {
     // The plain runs between escapes are copied 8 bytes a step: a word is appended whole, then
     // cut back to the first backslash in it (the lowest mark of `backslash_marks` is exact).
     // The output never outgrows the input (an escape of two bytes becomes one or two), so
-    // appending a word to the output as long as the input read so far stays within the
-    // capacity callers reserve. Only ASCII bytes are dropped or replaced (a backslash and the
+    // appending a word to the output as long as the input read so far stays within
+    // `bytes.len()` more bytes. Only ASCII bytes are dropped or replaced (a backslash and the
     // ASCII character after it), so multi-byte characters are copied whole.
     out.extend_from_slice(bytes.get(..first).unwrap_or_default());
     let mut i = first;

@@ -75,14 +75,22 @@ fn lexer_allocates_nothing_on_escape_free_input() {
     assert_eq!(n, 0, "the lexer allocated {n} times");
 }
 
+/// A gauge family `m` after `header`: 200 series of 20 labels, label `j` of series `i`
+/// valued `value(i, j)` (as written, escapes and all).
+fn page_of_200_series(header: &str, value: impl Fn(usize, usize) -> String) -> String {
+    let mut page = format!("{header}# TYPE m gauge\n");
+    for i in 0..200 {
+        let labels: Vec<String> = (0..20)
+            .map(|j| format!("l{j}=\"{}\"", value(i, j)))
+            .collect();
+        page.push_str(&format!("m{{{}}} {i}\n", labels.join(",")));
+    }
+    page
+}
+
 /// 200 series of 20 labels each: 4 000 labels, yet allocations must stay per series.
 fn labels_heavy_page() -> String {
-    let mut heavy = String::from("# TYPE m gauge\n");
-    for i in 0..200 {
-        let labels: Vec<String> = (0..20).map(|j| format!("l{j}=\"v{i}_{j}\"")).collect();
-        heavy.push_str(&format!("m{{{}}} {i}\n", labels.join(",")));
-    }
-    heavy
+    page_of_200_series("", |i, j| format!("v{i}_{j}"))
 }
 
 #[test]
@@ -107,15 +115,9 @@ fn parse_allocates_per_series_not_per_label() {
 
 /// 200 series of 20 labels, every value and the HELP text with escapes.
 fn escape_heavy_page() -> String {
-    let mut page = String::from(r"# HELP m A \\ B\nC.");
-    page.push_str("\n# TYPE m gauge\n");
-    for i in 0..200 {
-        let labels: Vec<String> = (0..20)
-            .map(|j| format!(r#"l{j}="C:\\v{i}\"{j}\"\nx""#))
-            .collect();
-        page.push_str(&format!("m{{{}}} {i}\n", labels.join(",")));
-    }
-    page
+    page_of_200_series("# HELP m A \\\\ B\\nC.\n", |i, j| {
+        format!(r#"C:\\v{i}\"{j}\"\nx"#)
+    })
 }
 
 #[test]

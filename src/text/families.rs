@@ -162,14 +162,7 @@ pub(crate) struct Builder<'a> {
     bounds: Vec<Option<(&'a str, f64)>>,
     /// Where unescaped strings go: their own `String`s when `None`.
     arena: Option<&'a Arena>,
-    /// Where escaped text is decoded before it is copied to its string; reused (SSE2 only).
-    #[cfg_attr(
-        not(all(
-            any(target_arch = "x86", target_arch = "x86_64"),
-            target_feature = "sse2"
-        )),
-        allow(dead_code)
-    )]
+    /// Where escaped text is decoded before it is copied to its string; reused.
     unescaped: Vec<u8>,
 }
 
@@ -257,38 +250,53 @@ impl<'a> Builder<'a> {
         self.unescape_escaped(raw, escapes)
     }
 
-    /// [`Builder::unescape`] for `raw` known to hold a backslash.
+    /// [`Builder::unescape`] for `raw` known to hold a backslash: decoded into `unescaped`,
+    /// then copied once to its string, in the arena or a `String` of its own.
     #[inline]
     fn unescape_escaped(&mut self, raw: &'a str, escapes: Escapes) -> Cow<'a, str> {
-        // Where SSE2 is there, the text is decoded 16 bytes a step, its last block reading
-        // on into the input after it; then copied once to its string.
+        let arena = self.arena;
+        let decoded = self.decode(raw, escapes);
+        // The output is UTF-8 as the input is (only ASCII escapes are replaced), so the
+        // fallback is unreachable; it keeps the parse panic-free all the same.
+        let Some(s) = crate::utf8::to_str(decoded) else {
+            return escape::unescape(raw, escapes);
+        };
+        match arena {
+            Some(arena) => Cow::Borrowed(arena.alloc_str(s)),
+            None => Cow::Owned(s.to_owned()),
+        }
+    }
+
+    /// `raw` with its escapes decoded, in `unescaped`.
+    #[inline(always)]
+    fn decode(&mut self, raw: &'a str, escapes: Escapes) -> &[u8] {
+        // Where SSE2 is there, 16 bytes a step, the text's last block reading on into the
+        // input after it; `raw` is a part of the input (the lexer's slices are), checked all
+        // the same.
         #[cfg(all(
             any(target_arch = "x86", target_arch = "x86_64"),
             target_feature = "sse2"
         ))]
         {
             let at = (raw.as_ptr() as usize).wrapping_sub(self.input.as_ptr() as usize);
-            // `raw` is a part of the input (the lexer's slices are), checked all the same.
             if let Some(text) = self
                 .input
                 .as_bytes()
                 .get(at..)
                 .filter(|text| std::ptr::eq(text.as_ptr(), raw.as_ptr()))
             {
-                let out = escape::unescape_blocks(text, raw.len(), &mut self.unescaped, escapes);
-                // The output is UTF-8 as the input is (see `escape::unescape_rest`).
-                if let Some(s) = crate::utf8::to_str(out) {
-                    return match self.arena {
-                        Some(arena) => Cow::Borrowed(arena.alloc_str(s)),
-                        None => Cow::Owned(s.to_owned()),
-                    };
-                }
+                return escape::unescape_blocks(text, raw.len(), &mut self.unescaped, escapes);
             }
         }
-        match self.arena {
-            Some(arena) => arena.unescape(raw, escapes),
-            None => escape::unescape(raw, escapes),
-        }
+        self.decode_words(raw, escapes)
+    }
+
+    /// [`Builder::decode`] 8 bytes a step, without reading past `raw`: targets without SSE2.
+    #[inline(never)]
+    fn decode_words(&mut self, raw: &str, escapes: Escapes) -> &[u8] {
+        self.unescaped.clear();
+        escape::unescape_rest(raw.as_bytes(), 0, &mut self.unescaped, escapes);
+        &self.unescaped
     }
 
     #[cold]

@@ -32,6 +32,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod corpus;
+mod peer;
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -52,16 +53,6 @@ fn configure<M: criterion::measurement::Measurement>(g: &mut BenchmarkGroup<'_, 
         g.sample_size(10);
         g.measurement_time(Duration::from_secs(20));
     }
-}
-
-/// The `prometheus` crate's families, read from our protobuf bytes with rust-protobuf.
-fn peer_decode(bytes: &[u8]) -> Vec<prometheus::proto::MetricFamily> {
-    let mut is = protobuf::CodedInputStream::from_bytes(bytes);
-    let mut out = Vec::new();
-    while !is.eof().unwrap() {
-        out.push(is.read_message().unwrap());
-    }
-    out
 }
 
 fn text_parse(c: &mut Criterion, page: &Page) {
@@ -101,16 +92,9 @@ fn text_parse(c: &mut Criterion, page: &Page) {
             arena.reset();
         })
     });
-    let peer_samples = prometheus_parse::Scrape::parse(input.lines().map(|l| Ok(l.to_owned())))
-        .unwrap()
-        .samples
-        .len();
+    let peer_samples = peer::parse(input);
     g.bench_function("prometheus-parse", |b| {
-        b.iter(|| {
-            let lines = black_box(input).lines().map(|l| Ok(l.to_owned()));
-            let scrape = prometheus_parse::Scrape::parse(lines).unwrap();
-            assert_eq!(scrape.samples.len(), peer_samples);
-        })
+        b.iter(|| assert_eq!(peer::parse(black_box(input)), peer_samples))
     });
     g.finish();
     println!(
@@ -130,7 +114,7 @@ fn text_encode(c: &mut Criterion, page: &Page) {
         .filter(|f| f.metric_type != MetricType::Untyped)
         .collect();
     let ours = text::encode(&families).unwrap();
-    let peer_families = peer_decode(&expfmt::proto::encode(&families).unwrap());
+    let peer_families = peer::read_families(&expfmt::proto::encode(&families).unwrap());
     let samples = ours.lines().filter(|l| !l.starts_with('#')).count();
     let mut g = c.benchmark_group(format!("text_encode/{}", page.name));
     g.throughput(throughput(ours.len(), samples));
@@ -326,7 +310,7 @@ fn openmetrics_encode(c: &mut Criterion, page: &Page) {
 fn proto(c: &mut Criterion, page: &Page) {
     let families = text::parse(&page.text).unwrap();
     let bytes = expfmt::proto::encode(&families).unwrap();
-    let peer_families = peer_decode(&bytes);
+    let peer_families = peer::read_families(&bytes);
     assert_eq!(peer_families.len(), families.len());
 
     let mut g = c.benchmark_group(format!("proto_decode/{}", page.name));
@@ -348,7 +332,7 @@ fn proto(c: &mut Criterion, page: &Page) {
     });
     g.bench_function("prometheus (rust-protobuf)", |b| {
         b.iter(|| {
-            let fs = peer_decode(black_box(&bytes));
+            let fs = peer::read_families(black_box(&bytes));
             assert_eq!(fs.len(), families.len());
         })
     });

@@ -34,6 +34,8 @@
 
 #[path = "../benches/corpus.rs"]
 mod corpus;
+#[path = "../benches/peer.rs"]
+mod peer;
 
 use std::hint::black_box;
 
@@ -67,11 +69,7 @@ fn parse_in(input: &str, arena: &mut Arena) -> usize {
 /// `prometheus_parse::Scrape::parse` on the page; returns the samples it returned.
 #[inline(never)]
 fn peer_parse(input: &str) -> usize {
-    let lines = input.lines().map(|l| Ok(l.to_owned()));
-    prometheus_parse::Scrape::parse(lines)
-        .unwrap()
-        .samples
-        .len()
+    peer::parse(input)
 }
 
 /// Writes the families as text once; returns the length written.
@@ -97,18 +95,7 @@ fn proto_encode(families: &[MetricFamily<'_>], out: &mut Vec<u8>) -> usize {
 /// Reads the body into the `prometheus` crate's families; returns their number.
 #[inline(never)]
 fn peer_proto_decode(bytes: &[u8]) -> usize {
-    peer_families(bytes).len()
-}
-
-/// The `prometheus` crate's families read from the body with rust-protobuf, as
-/// `benches/peers.rs` reads them.
-fn peer_families(bytes: &[u8]) -> Vec<prometheus::proto::MetricFamily> {
-    let mut is = protobuf::CodedInputStream::from_bytes(bytes);
-    let mut out = Vec::new();
-    while !is.eof().unwrap() {
-        out.push(is.read_message().unwrap());
-    }
-    out
+    peer::read_families(bytes).len()
 }
 
 /// The `prometheus` crate's `TextEncoder` on its families; returns the length written.
@@ -164,7 +151,7 @@ fn main() {
         Vec::new()
     };
     let peer_families = if mode == "peer-proto-encode" || mode == "peer-encode" {
-        peer_families(&bytes)
+        peer::read_families(&bytes)
     } else {
         Vec::new()
     };

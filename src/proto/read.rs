@@ -324,7 +324,7 @@ fn metric<'b>(buf: &'b [u8], ctx: &Ctx<'_>) -> R<(Metric<'b>, u8)> {
                 room(&labels, limits.max_labels)?;
                 let bytes = m.bytes()?;
                 let end = buf.len() - m.buf.len();
-                let text = run.and_then(|t| t.get(end - bytes.len()..end));
+                let text = run.and_then(|t| crate::text::scan::sub(t, end - bytes.len(), end));
                 labels.push(label(bytes, text, ctx, true)?);
             }
             (2, LEN) => {
@@ -397,7 +397,10 @@ fn label<'b>(
                     // over the whole pair splits into two `str`s there.
                     Some(t) => {
                         let n = usize::from(*n);
-                        (t.get(2..2 + n).ok_or(Bad)?, t.get(4 + n..).ok_or(Bad)?)
+                        (
+                            crate::text::scan::sub(t, 2, 2 + n).ok_or(Bad)?,
+                            t.get(4 + n..).ok_or(Bad)?,
+                        )
                     }
                     None => (utf8(name)?, utf8(value)?),
                 };

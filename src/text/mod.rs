@@ -50,7 +50,7 @@ mod families;
 mod fast_path_tests;
 mod grammar;
 mod lexer;
-mod scan;
+pub(crate) mod scan;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::{Limit, Limits};

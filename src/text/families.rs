@@ -695,9 +695,15 @@ impl<'a> Builder<'a> {
     fn push_repeat(&mut self, s: &Sample<'a>, labels: &[ScannedLabel<'a>]) -> Option<Result<()>> {
         let repeat = self.repeat?;
         let (last, others) = labels.split_last()?;
+        // Against the literal, which compiles to a compare of two or eight bytes.
+        let special = match repeat.metric_type {
+            MetricType::Histogram => last.name == "le",
+            MetricType::Summary => last.name == "quantile",
+            _ => false,
+        };
         if labels.len() != repeat.count
+            || !special
             || s.name != repeat.name
-            || last.name != special_name(repeat.metric_type)?
             || others.first().is_some_and(|l| l.quoted) != repeat.first_quoted
             || self.span(others)? != repeat.prefix
         {

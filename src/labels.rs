@@ -44,11 +44,16 @@ fn same_label(x: &Label<'_>, y: &Label<'_>) -> bool {
     same_str(&x.name, &y.name) && same_str(&x.value, &y.value)
 }
 
-/// `a == b`, inline for strings up to 32 bytes (see [`same_label`]); also the family
+/// `a == b`, inline for strings up to 64 bytes (see [`same_label`]); also the family
 /// builder's comparison of a bound with the one read before at its place.
 #[inline(always)]
 pub(crate) fn same_str(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+    same_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// [`same_str`] on bytes; also the lexer's comparison of a metric name with the one before.
+#[inline(always)]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
         return false;
@@ -66,6 +71,7 @@ pub(crate) fn same_str(a: &str, b: &str) -> bool {
         4..=7 => words::<4>(a, n) == words::<4>(b, n),
         8..=16 => words::<8>(a, n) == words::<8>(b, n),
         17..=32 => words::<16>(a, n) == words::<16>(b, n),
+        33..=64 => words::<32>(a, n) == words::<32>(b, n),
         _ => a == b,
     }
 }
@@ -98,9 +104,11 @@ mod tests {
     #[test]
     fn same_str_sees_each_byte() {
         // Every length through the inline cases to past them, a difference at every place.
-        for len in 0..=40 {
-            let a: String = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH"
-                .chars()
+        for len in 0..=72 {
+            let a: String = ('a'..='z')
+                .chain('A'..='Z')
+                .chain('0'..='9')
+                .cycle()
                 .take(len)
                 .collect();
             assert!(same_str(&a, &a.clone()), "len {len}");

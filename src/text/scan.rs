@@ -167,7 +167,15 @@ fn skip_name(b: &[u8], mut i: usize, k: u8) -> usize {
 pub(crate) fn same_name(rest: &str, previous: &str) -> usize {
     let n = previous.len();
     match rest.as_bytes().get(n) {
-        Some(&c) if class(c) & METRIC_CONT == 0 && rest.starts_with(previous) => n,
+        Some(&c)
+            if class(c) & METRIC_CONT == 0
+                && rest
+                    .as_bytes()
+                    .get(..n)
+                    .is_some_and(|head| crate::labels::same_bytes(head, previous.as_bytes())) =>
+        {
+            n
+        }
         _ => 0,
     }
 }

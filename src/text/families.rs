@@ -696,13 +696,13 @@ impl<'a> Builder<'a> {
         let repeat = self.repeat?;
         let (last, others) = labels.split_last()?;
         // Against the literal, which compiles to a compare of two or eight bytes.
-        let special = match repeat.metric_type {
+        let last_is_special = match repeat.metric_type {
             MetricType::Histogram => last.name == "le",
             MetricType::Summary => last.name == "quantile",
             _ => false,
         };
         if labels.len() != repeat.count
-            || !special
+            || !last_is_special
             || s.name != repeat.name
             || others.first().is_some_and(|l| l.quoted) != repeat.first_quoted
             || self.span(others)? != repeat.prefix

@@ -17,7 +17,7 @@
 //!   on the same varint-delimited bytes.
 //!
 //! Every run checks what it produced. Run: `cargo bench --bench ratios` (21 rounds of batches
-//! of at least 20 ms: about four minutes here); `-- --quick` for 3 rounds of 2 ms batches (the
+//! of at least 20 ms: under three minutes here); `-- --quick` for 3 rounds of 2 ms batches (the
 //! CI's smoke run; its figures are rough); any other argument keeps the groups whose name
 //! (`text_parse/node`, ...) contains it.
 

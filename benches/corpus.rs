@@ -428,6 +428,18 @@ pub fn mixed_page() -> Page {
     }
 }
 
+/// The five pages of the peer comparison, in the order the benches report them (`large` is
+/// left to the groups that take it).
+pub fn peer_pages() -> [Page; 5] {
+    [
+        node_like(),
+        labels_heavy(),
+        histogram_heavy(),
+        escape_heavy(),
+        mixed_page(),
+    ]
+}
+
 /// Keeps the first metric of each label set in every family: the generators may repeat a
 /// counter's or gauge's label set further down its family, which text 0.0.4 allows and
 /// OpenMetrics does not (its encoder refuses such a family).

@@ -395,13 +395,7 @@ fn convert(c: &mut Criterion, page: &Page) {
 }
 
 fn peers(c: &mut Criterion) {
-    for page in [
-        corpus::node_like(),
-        corpus::labels_heavy(),
-        corpus::histogram_heavy(),
-        corpus::escape_heavy(),
-        corpus::mixed_page(),
-    ] {
+    for page in corpus::peer_pages() {
         text_parse(c, &page);
         text_encode(c, &page);
         openmetrics_encode(c, &page);

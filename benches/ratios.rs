@@ -240,13 +240,7 @@ fn main() {
     );
     println!("| group | ours | ours, fastest | peer, fastest | ratio | rounds' range |");
     println!("|---|---|---|---|---|---|");
-    for page in [
-        corpus::node_like(),
-        corpus::labels_heavy(),
-        corpus::histogram_heavy(),
-        corpus::escape_heavy(),
-        corpus::mixed_page(),
-    ] {
+    for page in corpus::peer_pages() {
         text_parse(&settings, &page);
         text_encode(&settings, &page);
         proto(&settings, &page);

@@ -70,46 +70,36 @@ struct Settings {
 }
 
 /// Times `ours` against `peer` in interleaved rounds and prints a table row per op.
-fn group(settings: &Settings, name: &str, bytes: usize, mut ours: Vec<Op<'_>>, mut peer: Op<'_>) {
+fn group(settings: &Settings, name: &str, bytes: usize, ours: Vec<Op<'_>>, peer: Op<'_>) {
     if !settings.filters.is_empty() && !settings.filters.iter().any(|f| name.contains(f)) {
         return;
     }
-    let peer_n = peer.batch_len(settings.batch);
-    let ours_n: Vec<usize> = ours
+    // The peer runs last in the first round; the order rotates by one each round.
+    let mut ops = ours;
+    ops.push(peer);
+    let batches: Vec<usize> = ops
         .iter_mut()
         .map(|o| o.batch_len(settings.batch))
         .collect();
-    let mut ratios = vec![Vec::with_capacity(settings.rounds); ours.len()];
-    let mut our_best = vec![f64::INFINITY; ours.len()];
-    let mut peer_best = f64::INFINITY;
+    let mut times = vec![Vec::with_capacity(settings.rounds); ops.len()];
     for round in 0..settings.rounds {
-        // Slot `ours.len()` is the peer's; the order rotates by one each round.
-        let slots = ours.len() + 1;
-        let mut times = vec![0.0; slots];
-        for k in 0..slots {
-            let slot = (k + round) % slots;
-            times[slot] = match ours.get_mut(slot) {
-                Some(op) => op.time(ours_n[slot]),
-                None => peer.time(peer_n),
-            };
-        }
-        let peer_t = times[slots - 1];
-        peer_best = peer_best.min(peer_t);
-        for (i, &t) in times[..slots - 1].iter().enumerate() {
-            ratios[i].push(peer_t / t);
-            our_best[i] = our_best[i].min(t);
+        for k in 0..ops.len() {
+            let i = (k + round) % ops.len();
+            times[i].push(ops[i].time(batches[i]));
         }
     }
+    let (peer_times, our_times) = times.split_last().expect("the peer's");
+    let best = |t: &[f64]| t.iter().copied().fold(f64::INFINITY, f64::min);
     let mb_s = |t: f64| bytes as f64 / t / 1e6;
-    for (i, op) in ours.iter().enumerate() {
-        let r = &mut ratios[i];
+    for (op, ours) in ops.iter().zip(our_times) {
+        let mut r: Vec<f64> = peer_times.iter().zip(ours).map(|(p, o)| p / o).collect();
         r.sort_by(f64::total_cmp);
         println!(
             "| {name} | {} | {:.0} MB/s | {} {:.0} MB/s | {:.1}x | {:.1}x to {:.1}x |",
             op.name,
-            mb_s(our_best[i]),
-            peer.name,
-            mb_s(peer_best),
+            mb_s(best(ours)),
+            ops[ops.len() - 1].name,
+            mb_s(best(peer_times)),
             r[r.len() / 2],
             r[0],
             r[r.len() - 1],

@@ -70,6 +70,90 @@ pub fn parse_float(s: &str) -> Option<f64> {
     Some(v)
 }
 
+/// [`parse_float`] of `bytes[..n]`, a token shorter than its 16-byte block, when it is
+/// `[-] digits ["." digits]` (at least one digit, so at most 15 since `n < 16`); `None` for any
+/// other token, which the caller gives to [`parse_float`].
+///
+/// Without a branch per byte, so that a value's length does not decide how many branches run:
+/// the block's masks check the shape, the digits are gathered into one 128-bit word (the point
+/// taken out) and aligned right, and each half turns into its eight-digit number by three
+/// multiplications (the digits' pairs, then quads, then the eight). The result is the digits
+/// as an integer `m`, exact, divided by the power of ten of the fraction's length, exact for
+/// up to 15 digits: the same Clinger fast path as [`parse_small_decimal`], so the same bits.
+#[cfg(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2"
+))]
+#[inline(always)]
+pub(crate) fn parse_block(bytes: [u8; 16], block: crate::block::Block, n: usize) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    if n == 0 || n >= 16 {
+        return None;
+    }
+    let token = (1u32 << n) - 1;
+    let negative = bytes.first() == Some(&b'-');
+    let sign = usize::from(negative);
+    let dots = block.eq(b'.') & token;
+    let digits = block.in_range(b'0', b'9') & token;
+    // Every byte after the sign a digit or the one point.
+    if digits | dots != token & !u32::from(negative) || dots & dots.wrapping_sub(1) != 0 {
+        return None;
+    }
+    let count = n - sign - usize::from(dots != 0);
+    if count == 0 {
+        return None;
+    }
+    // The point's place (the end when there is none): the digits before it, then the ones
+    // after it moved down a byte over it.
+    let point = if dots == 0 {
+        n
+    } else {
+        dots.trailing_zeros() as usize
+    };
+    let values = u128::from_le_bytes(bytes) & u128::from_le_bytes([0x0f; 16]);
+    if digits == token {
+        // A plain integer, the commonest value: nothing to gather, no scale.
+        #[expect(clippy::cast_precision_loss, reason = "below 10^15 < 2^53: exact")]
+        return Some(sixteen_digits(values << (8 * (16 - n))) as f64);
+    }
+    let before = (1u128 << (8 * point)) - 1;
+    let after = ((1u128 << (8 * (n - 1))) - 1) & !before;
+    let gathered = ((values & before) | ((values >> 8) & after)) >> (8 * sign);
+    // Right-aligned: the first digit at byte 16 - count, zeros (leading zeros) below it.
+    let m = sixteen_digits(gathered << (8 * (16 - count)));
+    #[expect(clippy::cast_precision_loss, reason = "m < 10^15 < 2^53 is exact")]
+    let v = m as f64 / *POW10.get(count - (point - sign))?;
+    Some(if negative { -v } else { v })
+}
+
+/// The number the sixteen digit values in `v`'s bytes spell, the lowest byte the first digit.
+#[cfg(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2"
+))]
+#[inline(always)]
+fn sixteen_digits(v: u128) -> u64 {
+    #[expect(clippy::cast_possible_truncation, reason = "the word's halves")]
+    let (high, low) = (v as u64, (v >> 64) as u64);
+    eight_digits(high) * 100_000_000 + eight_digits(low)
+}
+
+/// The number the eight digit values in `v`'s bytes spell, the lowest byte the first digit.
+#[cfg(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2"
+))]
+#[inline(always)]
+fn eight_digits(v: u64) -> u64 {
+    // Each step joins neighbours: byte pairs into 16-bit lanes (10a + b), those into 32-bit
+    // lanes (100ab + cd), those into the whole (10^4 abcd + efgh).
+    let v = (v.wrapping_mul(10) + (v >> 8)) & 0x00ff_00ff_00ff_00ff;
+    let v = (v.wrapping_mul(100) + (v >> 16)) & 0x0000_ffff_0000_ffff;
+    (v.wrapping_mul(10_000) + (v >> 32)) & 0xffff_ffff
+}
+
 /// Up to 15 ASCII digits, no sign: exact in an f64, and the bulk of real-world values.
 fn parse_small_uint(s: &str) -> Option<f64> {
     if s.is_empty() || s.len() > 15 {
@@ -801,6 +885,97 @@ mod tests {
         }
     }
 
+    /// `s` in a 16-byte block, ended by `end` and followed by `after`'s bytes: when it is
+    /// shorter than the block, [`parse_block`] answers as [`parse_float`] does, bit for bit,
+    /// and answers at all for every `[-] digits ["." digits]` spelling.
+    #[cfg(all(
+        any(target_arch = "x86", target_arch = "x86_64"),
+        target_feature = "sse2"
+    ))]
+    fn block_value_agrees(
+        s: &str,
+        end: u8,
+        after: [u8; 16],
+    ) -> std::result::Result<(), proptest::test_runner::TestCaseError> {
+        let n = s.len();
+        if n >= 16 {
+            return Ok(());
+        }
+        let mut bytes = after;
+        bytes[..n].copy_from_slice(s.as_bytes());
+        bytes[n] = end;
+        let got = parse_block(bytes, crate::block::Block::new(bytes), n);
+        if let Some(v) = got {
+            proptest::prop_assert_eq!(Some(v.to_bits()), parse_float(s).map(f64::to_bits), "{}", s);
+        }
+        let body = s.strip_prefix('-').unwrap_or(s);
+        let plain = body.bytes().filter(|&b| b == b'.').count() <= 1
+            && body.bytes().all(|b| b == b'.' || b.is_ascii_digit())
+            && body.bytes().any(|b| b.is_ascii_digit());
+        proptest::prop_assert_eq!(got.is_some(), plain, "{}", s);
+        Ok(())
+    }
+
+    #[cfg(not(all(
+        any(target_arch = "x86", target_arch = "x86_64"),
+        target_feature = "sse2"
+    )))]
+    fn block_value_agrees(
+        _: &str,
+        _: u8,
+        _: [u8; 16],
+    ) -> std::result::Result<(), proptest::test_runner::TestCaseError> {
+        Ok(())
+    }
+
+    #[test]
+    #[cfg(all(
+        any(target_arch = "x86", target_arch = "x86_64"),
+        target_feature = "sse2"
+    ))]
+    fn block_values_of_every_length() {
+        for s in [
+            "0",
+            "7",
+            "-0",
+            "-1",
+            ".5",
+            "5.",
+            "-.5",
+            "12.25",
+            "123456789012345",
+            "-12345678901234",
+            "1234567.8901234",
+            "0.0000000000001",
+            "9999999.9999999",
+            "100000000",
+            "12345678",
+        ] {
+            let mut bytes = [b'9'; 16];
+            bytes[..s.len()].copy_from_slice(s.as_bytes());
+            bytes[s.len()] = b' ';
+            let got = parse_block(bytes, crate::block::Block::new(bytes), s.len());
+            assert_eq!(
+                got.map(f64::to_bits),
+                parse_float(s).map(f64::to_bits),
+                "{s}"
+            );
+            assert!(got.is_some(), "{s}");
+        }
+        for s in [
+            "", "-", ".", "-.", "1e5", "+1", "1..2", "1-", "NaN", "1.2.3", "--1",
+        ] {
+            let mut bytes = [b'1'; 16];
+            bytes[..s.len()].copy_from_slice(s.as_bytes());
+            bytes[s.len()] = b'\n';
+            assert_eq!(
+                parse_block(bytes, crate::block::Block::new(bytes), s.len()),
+                None,
+                "{s}"
+            );
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn seconds_round_trip(ms: i64, seconds: i64, nanos in 0i32..1_000_000_000) {
@@ -857,6 +1032,15 @@ mod tests {
             if s.len() <= 16 && s.bytes().any(|b| b.is_ascii_digit()) {
                 proptest::prop_assert!(parse_small_decimal(&s).is_some(), "{}", s);
             }
+        }
+
+        #[test]
+        fn block_values_read_as_parse_float_reads_them(
+            s in "[-+0-9.eE]{0,15}|-?[0-9]{0,15}(\\.[0-9]{0,15})?",
+            end in proptest::sample::select(vec![b' ', b'\t', b'\n']),
+            after: [u8; 16],
+        ) {
+            block_value_agrees(&s, end, after)?;
         }
 
         #[test]

@@ -338,6 +338,13 @@ proptest! {
         fast_agrees(&input, utf8)?;
     }
 
+    /// A line with 16 bytes or more after every token, so that the fast path reads its names
+    /// and value in 16-byte blocks (the end of the input takes the byte loops).
+    #[test]
+    fn fast_path_lexes_padded_lines_as_the_grammar(input in line(), utf8: bool) {
+        same(&format!("{input}\n# a comment longer than one block\n"), utf8)?;
+    }
+
     /// Several lines, often of the same names (the lexer skips re-reading a repeated name).
     #[test]
     fn fast_path_lexes_pages_as_the_grammar(

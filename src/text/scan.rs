@@ -310,7 +310,7 @@ fn value_token(rest: &str, i: usize) -> Option<(f64, usize)> {
     let b = rest.as_bytes();
     if let Some(Ok(bytes)) = b.get(i..i + 16).map(<[u8; 16]>::try_from) {
         let block = Block::new(bytes);
-        let ends = block.eq(b' ') | block.eq(b'\t') | block.eq(b'\n');
+        let ends = token_ends(block);
         if ends != 0 {
             let n = ends.trailing_zeros() as usize;
             let value = match number::parse_block(bytes, block, n) {
@@ -320,8 +320,19 @@ fn value_token(rest: &str, i: usize) -> Option<(f64, usize)> {
             return Some((value, i + n));
         }
     }
+    // Longer than a block (its first 16 bytes hold no end), or in the input's last 15 bytes.
     let end = skip_token(b, i);
     Some((number::parse_float(sub(rest, i, end)?)?, end))
+}
+
+/// The mask of a block's blanks and newlines: what ends a value or timestamp token.
+#[cfg(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2"
+))]
+#[inline(always)]
+fn token_ends(block: crate::block::Block) -> u32 {
+    block.eq(b' ') | block.eq(b'\t') | block.eq(b'\n')
 }
 
 /// [`value_token`] where SSE2 is not there.
@@ -557,8 +568,7 @@ fn valid_escape(b: &[u8], i: usize, escapes: Escapes) -> bool {
 fn skip_token(b: &[u8], mut i: usize) -> usize {
     use crate::block::Block;
     while let Some(Ok(bytes)) = b.get(i..i + 16).map(<[u8; 16]>::try_from) {
-        let block = Block::new(bytes);
-        let ends = block.eq(b' ') | block.eq(b'\t') | block.eq(b'\n');
+        let ends = token_ends(Block::new(bytes));
         if ends != 0 {
             return i + ends.trailing_zeros() as usize;
         }

@@ -70,6 +70,13 @@ pub fn parse_float(s: &str) -> Option<f64> {
     Some(v)
 }
 
+/// The powers of ten an f64 holds exactly, for the Clinger fast paths ([`parse_small_decimal`],
+/// `parse_block`).
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
 /// [`parse_float`] of `bytes[..n]`, a token shorter than its 16-byte block, when it is
 /// `[-] digits ["." digits]` (at least one digit, so at most 15 since `n < 16`); `None` for any
 /// other token, which the caller gives to [`parse_float`].
@@ -86,9 +93,6 @@ pub fn parse_float(s: &str) -> Option<f64> {
 ))]
 #[inline(always)]
 pub(crate) fn parse_block(bytes: [u8; 16], block: crate::block::Block, n: usize) -> Option<f64> {
-    const POW10: [f64; 16] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-    ];
     if n == 0 || n >= 16 {
         return None;
     }
@@ -176,10 +180,6 @@ fn parse_small_uint(s: &str) -> Option<f64> {
 /// below 2^53) times or divided by 10^k (exact for k <= 22), which IEEE arithmetic rounds
 /// correctly, so the result is the one a full parser gives (Clinger's fast path).
 fn parse_small_decimal(s: &str) -> Option<f64> {
-    const POW10: [f64; 23] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    ];
     let (negative, body) = match s.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, s),
@@ -916,16 +916,19 @@ mod tests {
         Ok(())
     }
 
-    #[cfg(not(all(
+    #[cfg(all(
         any(target_arch = "x86", target_arch = "x86_64"),
         target_feature = "sse2"
-    )))]
-    fn block_value_agrees(
-        _: &str,
-        _: u8,
-        _: [u8; 16],
-    ) -> std::result::Result<(), proptest::test_runner::TestCaseError> {
-        Ok(())
+    ))]
+    proptest::proptest! {
+        #[test]
+        fn block_values_read_as_parse_float_reads_them(
+            s in "[-+0-9.eE]{0,15}|-?[0-9]{0,15}(\\.[0-9]{0,15})?",
+            end in proptest::sample::select(vec![b' ', b'\t', b'\n']),
+            after: [u8; 16],
+        ) {
+            block_value_agrees(&s, end, after)?;
+        }
     }
 
     #[test]
@@ -1032,15 +1035,6 @@ mod tests {
             if s.len() <= 16 && s.bytes().any(|b| b.is_ascii_digit()) {
                 proptest::prop_assert!(parse_small_decimal(&s).is_some(), "{}", s);
             }
-        }
-
-        #[test]
-        fn block_values_read_as_parse_float_reads_them(
-            s in "[-+0-9.eE]{0,15}|-?[0-9]{0,15}(\\.[0-9]{0,15})?",
-            end in proptest::sample::select(vec![b' ', b'\t', b'\n']),
-            after: [u8; 16],
-        ) {
-            block_value_agrees(&s, end, after)?;
         }
 
         #[test]

@@ -308,6 +308,7 @@ pub(crate) fn sample<'a, S: LabelSink<'a>>(
 fn value_token(rest: &str, i: usize) -> Option<(f64, usize)> {
     use crate::block::Block;
     let b = rest.as_bytes();
+    let mut plain_to = i;
     if let Some(Ok(bytes)) = b.get(i..i + 16).map(<[u8; 16]>::try_from) {
         let block = Block::new(bytes);
         let ends = token_ends(block);
@@ -319,9 +320,10 @@ fn value_token(rest: &str, i: usize) -> Option<(f64, usize)> {
             };
             return Some((value, i + n));
         }
+        // Longer than the block, which holds no end: the search goes on after it.
+        plain_to = i + 16;
     }
-    // Longer than a block (its first 16 bytes hold no end), or in the input's last 15 bytes.
-    let end = skip_token(b, i);
+    let end = skip_token(b, plain_to);
     Some((number::parse_float(sub(rest, i, end)?)?, end))
 }
 

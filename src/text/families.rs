@@ -21,13 +21,12 @@
 //! here. Go records the series with no value and fails later when encoding it.
 
 use std::borrow::Cow;
-use std::collections::hash_map::Entry;
 use std::collections::VecDeque;
 use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
 
-use crate::hash::{Map, RandomState, Set};
+use crate::hash::{RandomState, Set};
 use crate::labels;
 
 use nom::Offset;
@@ -101,8 +100,33 @@ fn spread(hash: u32) -> u64 {
     u64::from(hash).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
-/// Order-independent label-set hash -> indices of metrics with that hash.
-type SeriesIndex = Map<u64, Vec<usize>>;
+/// A series of an open summary or histogram family in [`Builder::series`]: one table for
+/// every family, so that a family's series cost no table of their own, nor a series a vector
+/// of the indices that share its hash.
+#[derive(Debug, Clone, Copy)]
+struct SeriesEntry {
+    /// The label set's order-independent hash ([`labels::set_hash`]) moved by its family's
+    /// index ([`series_hash`]); the table's hash.
+    hash: u64,
+    /// Index into the family's metrics. Which family is not kept: a lookup compares the
+    /// labels of this index in the family looked in, so an entry of another family that
+    /// shares the hash can only ever name the series that was asked for, or none.
+    metric: usize,
+}
+
+/// The table's hash of a series: its label set's hash moved by an odd multiple of its
+/// family's index (which keeps it as evenly spread as the set's hash), so that one label set
+/// in two families makes two hashes.
+#[inline]
+fn series_hash(set_hash: u64, family: usize) -> u64 {
+    set_hash.wrapping_add((family as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+}
+
+/// The most entries [`Builder::series`] may have room for and still be cleared for the next
+/// family; a larger table is dropped instead, as clearing costs its whole room (streaming
+/// clears it at every family, and a family of many series before many small ones would make
+/// that quadratic).
+const SERIES_KEPT: usize = 64;
 
 /// Folds lexed lines into families.
 ///
@@ -132,8 +156,8 @@ pub(crate) struct Builder<'a> {
     first_sample: Vec<u64>,
     /// For each of `open`: its index in `states`.
     open_keys: Vec<usize>,
-    /// Series indices of the open summaries and histograms, by index into `open`.
-    series: Map<usize, SeriesIndex>,
+    /// The series of the open summaries and histograms, of all families in one table.
+    series: HashTable<SeriesEntry>,
     ready: VecDeque<MetricFamily<'a>>,
     series_count: usize,
     seq: u64,
@@ -217,7 +241,7 @@ impl<'a> Builder<'a> {
             open: Vec::with_capacity(families),
             first_sample: Vec::with_capacity(families),
             open_keys: Vec::with_capacity(families),
-            series: Map::default(),
+            series: HashTable::new(),
             ready: VecDeque::new(),
             series_count: 0,
             seq: 0,
@@ -392,7 +416,11 @@ impl<'a> Builder<'a> {
     /// copying them when they are in that order already (the usual case).
     fn take_open(&mut self) -> Vec<MetricFamily<'a>> {
         self.end_run();
-        self.series.clear();
+        if self.series.capacity() > SERIES_KEPT {
+            self.series = HashTable::new();
+        } else {
+            self.series.clear();
+        }
         let mut families = std::mem::take(&mut self.open);
         let firsts = std::mem::take(&mut self.first_sample);
         for st in self.open_keys.drain(..) {
@@ -617,8 +645,8 @@ impl<'a> Builder<'a> {
             }
             MetricType::Summary | MetricType::Histogram => find_or_add_series(
                 metrics,
-                self.series.entry(ix).or_default(),
-                &self.hasher,
+                &mut self.series,
+                series_hash(labels::set_hash(&self.hasher, &self.scratch, None), ix),
                 &mut self.scratch,
                 metric_type,
                 &mut self.series_count,
@@ -973,34 +1001,31 @@ fn name_bit(name: &str) -> u64 {
 /// `None` when adding would pass `max_series`.
 fn find_or_add_series<'a>(
     metrics: &mut Vec<Metric<'a>>,
-    series: &mut SeriesIndex,
-    hasher: &RandomState,
+    series: &mut HashTable<SeriesEntry>,
+    hash: u64,
     scratch: &mut Vec<Label<'a>>,
     metric_type: MetricType,
     series_count: &mut usize,
     max_series: usize,
 ) -> Option<usize> {
-    let hash = labels::set_hash(hasher, scratch, None);
-    let candidates = match series.entry(hash) {
-        Entry::Occupied(e) => e.into_mut(),
-        Entry::Vacant(e) => e.insert(Vec::new()),
-    };
-    if let Some(&ix) = candidates.iter().find(|&&ix| {
-        metrics
-            .get(ix)
-            .is_some_and(|m| labels::same_set(&m.labels, scratch, None))
-    }) {
-        return Some(ix);
+    let found = series.find(hash, |e| {
+        e.hash == hash
+            && metrics
+                .get(e.metric)
+                .is_some_and(|m| labels::same_set(&m.labels, scratch, None))
+    });
+    if let Some(e) = found {
+        return Some(e.metric);
     }
     if *series_count >= max_series {
         return None;
     }
     *series_count += 1;
-    let ix = metrics.len();
-    candidates.push(ix);
+    let metric = metrics.len();
+    series.insert_unique(hash, SeriesEntry { hash, metric }, |e| e.hash);
     let labels = labels::take(scratch);
     push_metric(metrics, Metric::new(labels, Value::empty(metric_type)));
-    Some(ix)
+    Some(metric)
 }
 
 /// Appends a metric, doubling the capacity from one: `Vec` would reserve four at once, and
@@ -1090,4 +1115,107 @@ pub(crate) fn collect<'a>(
         builder.push(record?, &labels)?;
     }
     Ok(builder.into_families())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(pairs: &[(&'static str, &'static str)]) -> Vec<Label<'static>> {
+        pairs.iter().map(|&(n, v)| Label::new(n, v)).collect()
+    }
+
+    /// Finds or adds the series of `pairs` under `hash`, as `push_sample` does.
+    fn series_of(
+        metrics: &mut Vec<Metric<'static>>,
+        table: &mut HashTable<SeriesEntry>,
+        hash: u64,
+        pairs: &[(&'static str, &'static str)],
+    ) -> Option<usize> {
+        let mut scratch = labels(pairs);
+        let mut count = metrics.len();
+        find_or_add_series(
+            metrics,
+            table,
+            hash,
+            &mut scratch,
+            MetricType::Histogram,
+            &mut count,
+            usize::MAX,
+        )
+    }
+
+    #[test]
+    fn series_that_share_a_hash_are_told_apart_by_their_labels() {
+        // One hash for every label set, as if they all collided: only the labels decide.
+        let mut table = HashTable::new();
+        let mut metrics = Vec::new();
+        let a = [("job", "a"), ("zone", "x")];
+        let b = [("job", "b"), ("zone", "x")];
+        assert_eq!(series_of(&mut metrics, &mut table, 7, &a), Some(0));
+        assert_eq!(series_of(&mut metrics, &mut table, 7, &b), Some(1));
+        // The same set in another order is the same series.
+        assert_eq!(
+            series_of(&mut metrics, &mut table, 7, &[("zone", "x"), ("job", "b")]),
+            Some(1)
+        );
+        assert_eq!(series_of(&mut metrics, &mut table, 7, &a), Some(0));
+        assert_eq!(metrics.len(), 2);
+        assert_eq!(metrics[1].labels, labels(&b));
+        // An entry of another family (its metrics elsewhere) that shares the hash is not
+        // taken for a series of this family with other labels.
+        let mut other = Vec::new();
+        assert_eq!(
+            series_of(&mut other, &mut table, 7, &[("job", "c")]),
+            Some(0)
+        );
+        assert_eq!(other[0].labels, labels(&[("job", "c")]));
+        assert_eq!(metrics.len(), 2);
+    }
+
+    #[test]
+    fn series_past_the_limit_are_refused() {
+        let mut table = HashTable::new();
+        let mut metrics = Vec::new();
+        let mut count = 0;
+        for (i, value) in ["a", "b"].into_iter().enumerate() {
+            let mut scratch = labels(&[("job", value)]);
+            let found = find_or_add_series(
+                &mut metrics,
+                &mut table,
+                1,
+                &mut scratch,
+                MetricType::Summary,
+                &mut count,
+                1,
+            );
+            assert_eq!(found, (i == 0).then_some(0));
+        }
+        assert_eq!(metrics.len(), 1);
+    }
+
+    #[test]
+    fn streaming_drops_a_large_series_table_between_families() {
+        // 200 series of one histogram, then another family: the table that held them is not
+        // kept (clearing it at every later family would cost its whole room each time).
+        let mut input = String::from("# TYPE h histogram\n");
+        for i in 0..200 {
+            input.push_str(&format!("h_bucket{{i=\"{i}\",le=\"+Inf\"}} 1\n"));
+        }
+        input.push_str("# TYPE s summary\ns_sum 1\n");
+        let mut builder = Builder::new(&input, Limits::default(), true);
+        let mut lexer = Lexer::new(&input);
+        let mut scanned = Vec::new();
+        let mut most = 0;
+        while let Some(record) = lexer.next_with(&mut scanned) {
+            builder.push(record.unwrap(), &scanned).unwrap();
+            most = most.max(builder.series.capacity());
+        }
+        assert!(most >= 200, "the table held the histogram's series: {most}");
+        assert!(builder.series.capacity() <= SERIES_KEPT);
+        builder.finish();
+        let h = builder.pop_ready().unwrap();
+        assert_eq!((h.name.as_ref(), h.metrics.len()), ("h", 200));
+        assert_eq!(builder.pop_ready().unwrap().name, "s");
+    }
 }

@@ -162,6 +162,9 @@ pub(crate) struct Builder<'a> {
     series_count: usize,
     seq: u64,
     hasher: RandomState,
+    /// The summary series and the histogram series added last (in that order), each as its
+    /// family's index in `open` and its index there ([`Builder::room_of_last_series`]).
+    last_series: [Option<(usize, usize)>; 2],
     /// Labels of the line being folded, reused across lines.
     scratch: Vec<Label<'a>>,
     /// The metrics of `open[ix]` while `first_run == Some(ix)`: the family's first run of
@@ -246,6 +249,7 @@ impl<'a> Builder<'a> {
             series_count: 0,
             seq: 0,
             hasher: RandomState::default(),
+            last_series: [None; 2],
             scratch: Vec::new(),
             run: Vec::new(),
             first_run: None,
@@ -416,6 +420,7 @@ impl<'a> Builder<'a> {
     /// copying them when they are in that order already (the usual case).
     fn take_open(&mut self) -> Vec<MetricFamily<'a>> {
         self.end_run();
+        self.last_series = [None; 2];
         if self.series.capacity() > SERIES_KEPT {
             self.series = HashTable::new();
         } else {
@@ -628,6 +633,10 @@ impl<'a> Builder<'a> {
                 self.first_run = Some(ix);
             }
         }
+        let room = match metric_type {
+            MetricType::Summary | MetricType::Histogram => self.room_of_last_series(metric_type),
+            _ => 0,
+        };
         let metrics = if self.first_run == Some(ix) {
             &mut self.run
         } else {
@@ -643,15 +652,23 @@ impl<'a> Builder<'a> {
             {
                 Some(metrics.len() - 1)
             }
-            MetricType::Summary | MetricType::Histogram => find_or_add_series(
-                metrics,
-                &mut self.series,
-                series_hash(labels::set_hash(&self.hasher, &self.scratch, None), ix),
-                &mut self.scratch,
-                metric_type,
-                &mut self.series_count,
-                self.limits.max_series,
-            ),
+            MetricType::Summary | MetricType::Histogram => {
+                let before = metrics.len();
+                let found = find_or_add_series(
+                    metrics,
+                    &mut self.series,
+                    series_hash(labels::set_hash(&self.hasher, &self.scratch, None), ix),
+                    &mut self.scratch,
+                    value_with_room(metric_type, room),
+                    &mut self.series_count,
+                    self.limits.max_series,
+                );
+                if metrics.len() > before {
+                    self.last_series[usize::from(metric_type == MetricType::Histogram)] =
+                        found.map(|m| (ix, m));
+                }
+                found
+            }
             _ if self.series_count >= self.limits.max_series => None,
             _ => {
                 self.series_count += 1;
@@ -765,6 +782,28 @@ impl<'a> Builder<'a> {
         };
         apply(metrics, repeat.metric_ix, repeat.role, special, s);
         Some(Ok(()))
+    }
+
+    /// The quantiles or buckets of the series of type `metric_type` (a summary or a
+    /// histogram) added last ([`Builder::last_series`]): the room a new series' vector starts
+    /// with. Series of a page mostly have the same buckets; and each series sizes at most one
+    /// other this way, so the room reserved is at most the count of buckets and quantiles
+    /// read.
+    #[inline]
+    fn room_of_last_series(&self, metric_type: MetricType) -> usize {
+        let last = self.last_series[usize::from(metric_type == MetricType::Histogram)];
+        let Some((family, metric)) = last else {
+            return 0;
+        };
+        match self
+            .metrics(family)
+            .and_then(|m| m.get(metric))
+            .map(|m| &m.value)
+        {
+            Some(Value::Histogram(h)) => h.buckets.len(),
+            Some(Value::Summary(s)) => s.quantiles.len(),
+            _ => 0,
+        }
     }
 
     /// The metrics of `open[ix]` as they are being built (in `run` during its first run).
@@ -963,19 +1002,12 @@ fn apply<'a>(
     special: f64,
     s: &Sample<'a>,
 ) {
-    let at = metric_ix.min(metrics.len());
-    let (before, rest) = metrics.split_at_mut(at);
-    let Some(metric) = rest.first_mut() else {
+    let Some(metric) = metrics.get_mut(metric_ix) else {
         return;
     };
-    // Series of one family mostly have the same buckets or quantiles: the previous
-    // series' count sizes a new one's vector (a count of elements already stored).
-    let previous = before.last().map(|m| &m.value);
     match &mut metric.value {
-        Value::Summary(summary) => apply_summary(summary, role, special, s.value, previous),
-        Value::Histogram(histogram) => {
-            apply_histogram(histogram, role, special, s.value, previous);
-        }
+        Value::Summary(summary) => apply_summary(summary, role, special, s.value),
+        Value::Histogram(histogram) => apply_histogram(histogram, role, special, s.value),
         _ => {}
     }
     if s.timestamp_ms.is_some() {
@@ -1004,7 +1036,7 @@ fn find_or_add_series<'a>(
     series: &mut HashTable<SeriesEntry>,
     hash: u64,
     scratch: &mut Vec<Label<'a>>,
-    metric_type: MetricType,
+    value: Value<'a>,
     series_count: &mut usize,
     max_series: usize,
 ) -> Option<usize> {
@@ -1024,8 +1056,20 @@ fn find_or_add_series<'a>(
     let metric = metrics.len();
     series.insert_unique(hash, SeriesEntry { hash, metric }, |e| e.hash);
     let labels = labels::take(scratch);
-    push_metric(metrics, Metric::new(labels, Value::empty(metric_type)));
+    push_metric(metrics, Metric::new(labels, value));
     Some(metric)
+}
+
+/// An empty summary or histogram value (or [`Value::empty`] of another type) whose quantiles
+/// or buckets have room for `room` before they grow.
+fn value_with_room(metric_type: MetricType, room: usize) -> Value<'static> {
+    let mut value = Value::empty(metric_type);
+    match &mut value {
+        Value::Summary(s) => s.quantiles.reserve_exact(room),
+        Value::Histogram(h) => h.buckets.reserve_exact(room),
+        _ => {}
+    }
+    value
 }
 
 /// Appends a metric, doubling the capacity from one: `Vec` would reserve four at once, and
@@ -1038,48 +1082,24 @@ fn push_metric<'a>(metrics: &mut Vec<Metric<'a>>, metric: Metric<'a>) {
     metrics.push(metric);
 }
 
-/// Folds one line into a summary; the `previous` series' quantile count sizes the quantile
-/// vector at its first push.
-fn apply_summary(
-    summary: &mut Summary,
-    role: Role,
-    quantile: f64,
-    value: f64,
-    previous: Option<&Value<'_>>,
-) {
+/// Folds one line into a summary.
+fn apply_summary(summary: &mut Summary, role: Role, quantile: f64, value: f64) {
     match role {
         Role::Count => summary.count = Some(number::go_uint64(value)),
         Role::Sum => summary.sum = Some(value),
         Role::Plain if !quantile.is_nan() => {
-            if summary.quantiles.capacity() == 0 {
-                if let Some(Value::Summary(p)) = previous {
-                    summary.quantiles.reserve_exact(p.quantiles.len());
-                }
-            }
             summary.quantiles.push(Quantile { quantile, value });
         }
         Role::Plain => {}
     }
 }
 
-/// Folds one line into a histogram; the `previous` series' bucket count sizes the bucket
-/// vector at its first push.
-fn apply_histogram(
-    histogram: &mut Histogram<'_>,
-    role: Role,
-    bound: f64,
-    value: f64,
-    previous: Option<&Value<'_>>,
-) {
+/// Folds one line into a histogram.
+fn apply_histogram(histogram: &mut Histogram<'_>, role: Role, bound: f64, value: f64) {
     match role {
         Role::Count => histogram.count = Some(Count::Int(number::go_uint64(value))),
         Role::Sum => histogram.sum = Some(value),
         Role::Plain if !bound.is_nan() => {
-            if histogram.buckets.capacity() == 0 {
-                if let Some(Value::Histogram(p)) = previous {
-                    histogram.buckets.reserve_exact(p.buckets.len());
-                }
-            }
             histogram
                 .buckets
                 .push(Bucket::new(bound, number::go_uint64(value)));
@@ -1139,7 +1159,7 @@ mod tests {
             table,
             hash,
             &mut scratch,
-            MetricType::Histogram,
+            Value::empty(MetricType::Histogram),
             &mut count,
             usize::MAX,
         )
@@ -1185,7 +1205,7 @@ mod tests {
                 &mut table,
                 1,
                 &mut scratch,
-                MetricType::Summary,
+                Value::empty(MetricType::Summary),
                 &mut count,
                 1,
             );
@@ -1217,5 +1237,57 @@ mod tests {
         let h = builder.pop_ready().unwrap();
         assert_eq!((h.name.as_ref(), h.metrics.len()), ("h", 200));
         assert_eq!(builder.pop_ready().unwrap().name, "s");
+    }
+
+    fn capacities(families: &[MetricFamily<'_>]) -> Vec<(usize, usize)> {
+        families
+            .iter()
+            .flat_map(|f| &f.metrics)
+            .map(|m| match &m.value {
+                Value::Histogram(h) => (h.buckets.len(), h.buckets.capacity()),
+                Value::Summary(s) => (s.quantiles.len(), s.quantiles.capacity()),
+                _ => (0, 0),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_new_series_has_room_for_as_many_as_the_last_of_its_type() {
+        let mut input = String::from("# TYPE h histogram\n");
+        for b in 0..20 {
+            input.push_str(&format!("h_bucket{{le=\"{b}\"}} 1\n"));
+        }
+        input.push_str("# TYPE s summary\n");
+        for q in ["0.5", "0.9", "1"] {
+            input.push_str(&format!("s{{quantile=\"{q}\"}} 1\n"));
+        }
+        // The next histogram's first series is sized by `h`'s (not by the summary between),
+        // though its `_sum` comes first; the next summary's by `s`.
+        input.push_str("# TYPE g histogram\ng_sum 1\ng_bucket{le=\"1\"} 1\n");
+        input.push_str("# TYPE t summary\nt{quantile=\"1\"} 1\n");
+        let families = collect(&input, Limits::default(), false, None).unwrap();
+        // The first of each type grows as a `Vec` grows.
+        assert_eq!(capacities(&families), [(20, 32), (3, 4), (1, 20), (1, 3)][..]);
+    }
+
+    #[test]
+    fn series_sized_by_others_reserve_at_most_what_was_read() {
+        // One series of 40 buckets, then 100 families of one bucket: only the first of those
+        // takes the 40; each sizes the next, so the room is bounded by the buckets read.
+        let mut input = String::from("# TYPE h histogram\n");
+        for b in 0..40 {
+            input.push_str(&format!("h_bucket{{le=\"{b}\"}} 1\n"));
+        }
+        for f in 0..100 {
+            input.push_str(&format!("# TYPE g{f} histogram\ng{f}_bucket{{le=\"1\"}} 1\n"));
+        }
+        let families = collect(&input, Limits::default(), false, None).unwrap();
+        let caps = capacities(&families);
+        let read: usize = caps.iter().map(|c| c.0).sum();
+        let room: usize = caps.iter().map(|c| c.1).sum();
+        assert_eq!(read, 140);
+        assert!(room <= 2 * read, "room {room} for {read} buckets");
+        assert_eq!(caps[1], (1, 40));
+        assert_eq!(caps[2], (1, 1));
     }
 }

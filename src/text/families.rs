@@ -1267,7 +1267,10 @@ mod tests {
         input.push_str("# TYPE t summary\nt{quantile=\"1\"} 1\n");
         let families = collect(&input, Limits::default(), false, None).unwrap();
         // The first of each type grows as a `Vec` grows.
-        assert_eq!(capacities(&families), [(20, 32), (3, 4), (1, 20), (1, 3)][..]);
+        assert_eq!(
+            capacities(&families),
+            [(20, 32), (3, 4), (1, 20), (1, 3)][..]
+        );
     }
 
     #[test]
@@ -1279,7 +1282,9 @@ mod tests {
             input.push_str(&format!("h_bucket{{le=\"{b}\"}} 1\n"));
         }
         for f in 0..100 {
-            input.push_str(&format!("# TYPE g{f} histogram\ng{f}_bucket{{le=\"1\"}} 1\n"));
+            input.push_str(&format!(
+                "# TYPE g{f} histogram\ng{f}_bucket{{le=\"1\"}} 1\n"
+            ));
         }
         let families = collect(&input, Limits::default(), false, None).unwrap();
         let caps = capacities(&families);

@@ -338,15 +338,22 @@ impl<'a> Builder<'a> {
     }
 
     /// Folds one lexed line; `labels` are those of a sample line, as the lexer read them
-    /// ([`Lexer::next_with`]).
-    pub(crate) fn push(&mut self, record: Record<'a>, labels: &[ScannedLabel<'a>]) -> Result<()> {
+    /// ([`Lexer::next_with`]), and `name_repeated` is [`Lexer::name_repeated`] after it
+    /// (`true` only for a sample line named as the line with a name before it, which this
+    /// builder was given last).
+    pub(crate) fn push(
+        &mut self,
+        record: Record<'a>,
+        labels: &[ScannedLabel<'a>],
+        name_repeated: bool,
+    ) -> Result<()> {
         if !matches!(record.line, Line::Sample(_)) {
             self.repeat = None;
         }
         match record.line {
             Line::Blank | Line::Comment(_) => Ok(()),
             Line::Help(h) => {
-                let r = self.resolve(h.name, h.name_offset)?;
+                let r = self.resolve(h.name, h.name_offset, false)?;
                 let ix = self.open_family(r);
                 if h.raw.is_empty() {
                     // Go stops at the end of the line before its duplicate check.
@@ -363,7 +370,7 @@ impl<'a> Builder<'a> {
                 Ok(())
             }
             Line::Type(t) => {
-                let r = self.resolve(t.name, t.name_offset)?;
+                let r = self.resolve(t.name, t.name_offset, false)?;
                 let st = r.st;
                 let ix = self.open_family(r);
                 if t.word.is_empty() {
@@ -394,7 +401,7 @@ impl<'a> Builder<'a> {
                     }
                     self.repeat = None;
                 }
-                self.push_sample(&s, labels, record.offset)
+                self.push_sample(&s, labels, record.offset, name_repeated)
             }
         }
     }
@@ -453,14 +460,16 @@ impl<'a> Builder<'a> {
     }
 
     /// Which family a line named `name` belongs to, and its role there; records the name as
-    /// a family if it is new.
+    /// a family if it is new. `repeated`: the lexer found `name` to be the last line's.
     #[inline(always)]
-    fn resolve(&mut self, name: &'a str, offset: usize) -> Result<Resolved<'a>> {
+    fn resolve(&mut self, name: &'a str, offset: usize, repeated: bool) -> Result<Resolved<'a>> {
         if let Some((recent, r)) = self.recent {
-            if recent == name {
+            if repeated || recent == name {
                 return Ok(r);
             }
         }
+        // A line whose name fails here leaves no recent name for the next to match.
+        self.recent = None;
         let r = self.resolve_new(name, offset)?;
         self.recent = Some((name, r));
         Ok(r)
@@ -598,8 +607,9 @@ impl<'a> Builder<'a> {
         s: &Sample<'a>,
         labels: &[ScannedLabel<'a>],
         line_offset: usize,
+        name_repeated: bool,
     ) -> Result<()> {
-        let r = self.resolve(s.name, line_offset)?;
+        let r = self.resolve(s.name, line_offset, name_repeated)?;
         let role = r.role;
         let ix = self.open_family(r);
         let metric_type = match self.states[r.st].metric_type {
@@ -672,15 +682,9 @@ impl<'a> Builder<'a> {
             _ if self.series_count >= self.limits.max_series => None,
             _ => {
                 self.series_count += 1;
-                let value = match metric_type {
-                    MetricType::Counter => Value::Counter(Counter::new(s.value)),
-                    MetricType::Gauge => Value::Gauge(s.value),
-                    _ => Value::Untyped(s.value),
-                };
                 // Exactly sized by `collect_labels`.
-                let labels = std::mem::take(&mut self.scratch);
-                push_metric(metrics, Metric::new(labels, value));
-                Some(metrics.len() - 1)
+                push_plain(metrics, std::mem::take(&mut self.scratch), metric_type, s);
+                return Ok(());
             }
         };
         let Some(metric_ix) = metric_ix else {
@@ -1082,6 +1086,33 @@ fn push_metric<'a>(metrics: &mut Vec<Metric<'a>>, metric: Metric<'a>) {
     metrics.push(metric);
 }
 
+/// [`push_metric`] of a new counter, gauge or untyped series of the sample `s`, built in
+/// its place in the vector, timestamp and all: a metric built on the stack and then copied
+/// in was read back in 16-byte pieces that straddled the stores that had just written it,
+/// which stalled each new series. Out of line, so that the summary and histogram lines'
+/// path through [`Builder::push_sample`] keeps its code.
+#[inline(never)]
+fn push_plain<'a>(
+    metrics: &mut Vec<Metric<'a>>,
+    labels: Vec<Label<'a>>,
+    metric_type: MetricType,
+    s: &Sample<'a>,
+) {
+    if metrics.len() == metrics.capacity() {
+        metrics.reserve_exact(metrics.capacity().max(1));
+    }
+    // `once_with` is a trusted-length iterator: `extend` makes room, then writes the metric.
+    metrics.extend(std::iter::once_with(|| Metric {
+        labels,
+        value: match metric_type {
+            MetricType::Counter => Value::Counter(Counter::new(s.value)),
+            MetricType::Gauge => Value::Gauge(s.value),
+            _ => Value::Untyped(s.value),
+        },
+        timestamp_ms: s.timestamp_ms,
+    }));
+}
+
 /// Folds one line into a summary.
 fn apply_summary(summary: &mut Summary, role: Role, quantile: f64, value: f64) {
     match role {
@@ -1132,7 +1163,7 @@ pub(crate) fn collect<'a>(
     let mut lexer = Lexer::new(input).utf8_names(utf8_names);
     let mut labels = Vec::new();
     while let Some(record) = lexer.next_with(&mut labels) {
-        builder.push(record?, &labels)?;
+        builder.push(record?, &labels, lexer.name_repeated())?;
     }
     Ok(builder.into_families())
 }
@@ -1228,7 +1259,9 @@ mod tests {
         let mut scanned = Vec::new();
         let mut most = 0;
         while let Some(record) = lexer.next_with(&mut scanned) {
-            builder.push(record.unwrap(), &scanned).unwrap();
+            builder
+                .push(record.unwrap(), &scanned, lexer.name_repeated())
+                .unwrap();
             most = most.max(builder.series.capacity());
         }
         assert!(most >= 200, "the table held the histogram's series: {most}");
@@ -1237,6 +1270,28 @@ mod tests {
         let h = builder.pop_ready().unwrap();
         assert_eq!((h.name.as_ref(), h.metrics.len()), ("h", 200));
         assert_eq!(builder.pop_ready().unwrap().name, "s");
+    }
+
+    #[test]
+    fn a_line_of_the_general_path_between_two_of_the_same_name() {
+        // The fast path reads `a` twice with `b` between it never saw (its leading blanks
+        // send it to the general path): the second `a` must not go into `b`.
+        let input = "a{x=\"1\"} 1\n  b 2\na{x=\"2\"} 3\n";
+        let families = super::super::parse(input).unwrap();
+        let got: Vec<_> = families
+            .iter()
+            .map(|f| (f.name.as_ref(), f.metrics.len()))
+            .collect();
+        assert_eq!(got, [("a", 2), ("b", 1)]);
+        let streamed: Vec<_> = super::super::families(input)
+            .map(|f| {
+                let f = f.unwrap();
+                (f.name.into_owned(), f.metrics.len())
+            })
+            .collect();
+        // Streaming hands each run of a family over when the next begins.
+        let want = [("a", 1), ("b", 1), ("a", 1)];
+        assert_eq!(streamed, want.map(|(n, m)| (n.to_owned(), m)));
     }
 
     fn capacities(families: &[MetricFamily<'_>]) -> Vec<(usize, usize)> {

@@ -251,7 +251,23 @@ fn lexed(input: &str, utf8: bool) -> Vec<Result<(usize, String, Vec<ScannedLabel
     let mut lexer = Lexer::new(input).utf8_names(utf8);
     let mut labels = Vec::new();
     let mut out = Vec::new();
+    // The name of the last sample, HELP or TYPE line: a sample line the lexer says repeats
+    // a name must have this one (the family builder then skips its own check).
+    let mut previous = None;
     while let Some(r) = lexer.next_with(&mut labels) {
+        if let Ok(Line::Sample(s)) = r.as_ref().map(|r| r.line) {
+            assert!(
+                !lexer.name_repeated() || previous == Some(s.name),
+                "{input:?}: {:?} after {previous:?}",
+                s.name
+            );
+        }
+        match r.as_ref().map(|r| r.line) {
+            Ok(Line::Sample(s)) => previous = Some(s.name),
+            Ok(Line::Help(h)) => previous = Some(h.name),
+            Ok(Line::Type(t)) => previous = Some(t.name),
+            _ => {}
+        }
         out.push(r.map(|r| (r.offset, show(&r.line), labels.clone())));
     }
     // The public iterator yields the same records.
@@ -351,6 +367,25 @@ proptest! {
         lines in proptest::collection::vec(
             prop_oneof![4 => line(), 1 => mutated(), 2 => comment_line()],
             1..6,
+        ),
+        utf8: bool,
+    ) {
+        same(&lines.concat(), utf8)?;
+    }
+
+    /// Lines of two names, some sent to the general path by a leading blank or a quoted
+    /// name: the lexer's `name_repeated` must hold only for a name the line before had
+    /// (`lexed` checks it).
+    #[test]
+    fn fast_path_repeats_only_the_last_name(
+        lines in proptest::collection::vec(
+            (
+                pick(&["", "", "", " "]),
+                pick(&["a 1\n", "b 1\n", "a{l=\"v\"} 1\n", "{\"a\"} 1\n", "# TYPE a gauge\n",
+                    "# HELP b t\n", "# x\n", "\n"]),
+            )
+                .prop_map(|(blank, line)| blank + &line),
+            1..10,
         ),
         utf8: bool,
     ) {

@@ -40,8 +40,12 @@ pub struct Lexer<'a> {
     pos: usize,
     done: bool,
     utf8_names: bool,
-    /// The metric name of the last sample line the fast path read (empty before).
+    /// The metric name of the last sample, HELP or TYPE line the fast path read; empty
+    /// before the first and after one the slow path read.
     last_name: &'a str,
+    /// Whether the last record was a sample line whose name the fast path found to be
+    /// `last_name` ([`Lexer::name_repeated`]).
+    name_repeated: bool,
 }
 
 /// One line of input and where it starts.
@@ -272,6 +276,7 @@ impl<'a> Lexer<'a> {
             done: false,
             utf8_names: false,
             last_name: "",
+            name_repeated: false,
         }
     }
 
@@ -403,6 +408,14 @@ impl<'a> Lexer<'a> {
 }
 
 impl<'a> Lexer<'a> {
+    /// Whether the record [`Lexer::next_with`] returned last is a sample line with the same
+    /// name as the sample, HELP or TYPE line before it; `false` says nothing. The family
+    /// builder skips its own name check when it is true.
+    #[inline(always)]
+    pub(crate) fn name_repeated(&self) -> bool {
+        self.name_repeated
+    }
+
     /// The next record, handing the labels of a sample line to `sink` as they are read (the
     /// family builder collects them there instead of walking the label set again).
     #[inline]
@@ -411,6 +424,7 @@ impl<'a> Lexer<'a> {
         sink: &mut S,
     ) -> Option<Result<Record<'a>>> {
         sink.clear();
+        self.name_repeated = false;
         while !self.done {
             let offset = self.pos;
             let rest = self.input.get(offset..)?;
@@ -423,6 +437,7 @@ impl<'a> Lexer<'a> {
                 if let Some((s, len)) = scan::sample(rest, name_len, sink) {
                     self.pos = offset + len;
                     self.last_name = s.name;
+                    self.name_repeated = name_len != 0;
                     let line = Line::Sample(self.sample(s, rest, offset));
                     return Some(Ok(Record { offset, line }));
                 }
@@ -447,6 +462,12 @@ impl<'a> Lexer<'a> {
                         for label in s.labels.iter() {
                             sink.label(label.into());
                         }
+                    }
+                    if matches!(line, Line::Sample(_) | Line::Help(_) | Line::Type(_)) {
+                        // The name as this path gives it may be quoted: let the next
+                        // line's name be compared with none, so `name_repeated` stays true
+                        // only for a name the same as the last named record's.
+                        self.last_name = "";
                     }
                     return Some(Ok(Record { offset, line }));
                 }
@@ -481,6 +502,43 @@ mod tests {
             .map(|r| r.map(|r| r.line))
             .collect::<Result<_>>()
             .unwrap()
+    }
+
+    /// `(name, name_repeated)` of every sample line, lexed as the family builder lexes.
+    fn repeats(input: &str, utf8: bool) -> Vec<(String, bool)> {
+        let mut lexer = Lexer::new(input).utf8_names(utf8);
+        let mut out = Vec::new();
+        while let Some(r) = lexer.next_with(&mut ()) {
+            if let Line::Sample(s) = r.unwrap().line {
+                out.push((s.name.to_owned(), lexer.name_repeated()));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn name_repeated_only_after_a_line_of_the_same_name() {
+        let got = repeats(
+            "# HELP a x\n# TYPE a counter\na 1\na{l=\"1\"} 2\nb 3\n  a 4\nb 5\nb 6\n",
+            false,
+        );
+        let want = [
+            ("a", true), // after the TYPE line of `a`
+            ("a", true),
+            ("b", false),
+            ("a", false), // read by the general path (the leading blanks)
+            ("b", false), // the fast path's last name is `b`, but the line before is `a`
+            ("b", true),
+        ];
+        let want: Vec<_> = want.iter().map(|&(n, r)| (n.to_owned(), r)).collect();
+        assert_eq!(got, want);
+        // A quoted name (the general path) leaves nothing for the next line to match, even
+        // the same text unquoted.
+        let got = repeats("a 1\n{\"a\"} 2\na 3\n", true);
+        assert_eq!(
+            got.iter().map(|(_, r)| *r).collect::<Vec<_>>(),
+            [false, false, false]
+        );
     }
 
     fn err(input: &str) -> (String, Option<usize>, Option<usize>) {

@@ -272,7 +272,8 @@ impl<'a> Iterator for Families<'a> {
             }
             match self.lexer.next_with(&mut self.labels) {
                 Some(Ok(record)) => {
-                    if let Err(e) = self.builder.push(record, &self.labels) {
+                    let repeated = self.lexer.name_repeated();
+                    if let Err(e) = self.builder.push(record, &self.labels, repeated) {
                         self.state = State::Done;
                         return Some(Err(e));
                     }

@@ -1080,10 +1080,16 @@ fn value_with_room(metric_type: MetricType, room: usize) -> Value<'static> {
 /// most families of a page (and every family of a million-family attack) have one or two
 /// series; a metric is 80 bytes. Doubling keeps pushes amortized O(1).
 fn push_metric<'a>(metrics: &mut Vec<Metric<'a>>, metric: Metric<'a>) {
+    make_room(metrics);
+    metrics.push(metric);
+}
+
+/// Room for one more metric, as [`push_metric`] grows a family's vector.
+#[inline(always)]
+fn make_room(metrics: &mut Vec<Metric<'_>>) {
     if metrics.len() == metrics.capacity() {
         metrics.reserve_exact(metrics.capacity().max(1));
     }
-    metrics.push(metric);
 }
 
 /// [`push_metric`] of a new counter, gauge or untyped series of the sample `s`, built in
@@ -1098,9 +1104,7 @@ fn push_plain<'a>(
     metric_type: MetricType,
     s: &Sample<'a>,
 ) {
-    if metrics.len() == metrics.capacity() {
-        metrics.reserve_exact(metrics.capacity().max(1));
-    }
+    make_room(metrics);
     // `once_with` is a trusted-length iterator: `extend` makes room, then writes the metric.
     metrics.extend(std::iter::once_with(|| Metric {
         labels,

@@ -255,15 +255,15 @@ fn lexed(input: &str, utf8: bool) -> Vec<Result<(usize, String, Vec<ScannedLabel
     // a name must have this one (the family builder then skips its own check).
     let mut previous = None;
     while let Some(r) = lexer.next_with(&mut labels) {
-        if let Ok(Line::Sample(s)) = r.as_ref().map(|r| r.line) {
-            assert!(
-                !lexer.name_repeated() || previous == Some(s.name),
-                "{input:?}: {:?} after {previous:?}",
-                s.name
-            );
-        }
         match r.as_ref().map(|r| r.line) {
-            Ok(Line::Sample(s)) => previous = Some(s.name),
+            Ok(Line::Sample(s)) => {
+                assert!(
+                    !lexer.name_repeated() || previous == Some(s.name),
+                    "{input:?}: {:?} after {previous:?}",
+                    s.name
+                );
+                previous = Some(s.name);
+            }
             Ok(Line::Help(h)) => previous = Some(h.name),
             Ok(Line::Type(t)) => previous = Some(t.name),
             _ => {}

@@ -467,13 +467,14 @@ fn escaped_text(b: &[u8], mut i: usize, escapes: Escapes) -> Option<(usize, bool
                 _ => None,
             };
         }
-        // `starts`: the backslashes that begin an escape; `chars`: the characters they
-        // escape (bit 16: the first byte of the next block).
-        let chars = escaped_chars(backslashes) | carry;
-        let starts = backslashes & !chars;
+        // `chars`: the escaped characters that are not backslashes, the byte after each run
+        // of an odd number of backslashes (bit 16: the first byte of the next block), and
+        // the one carried in. Every backslash is part of an escape (or the text is refused),
+        // so a backslash before the end is what makes the text escaped.
+        let chars = escaped_after_runs(backslashes) | carry;
         ends &= !chars;
         // Escaped characters that `escapes` does not allow (bit 16 is checked in the next
-        // block).
+        // block; bit 0, when carried in, may be a backslash).
         let bad = if chars & 0xffff == 0 {
             0
         } else {
@@ -489,7 +490,8 @@ fn escaped_text(b: &[u8], mut i: usize, escapes: Escapes) -> Option<(usize, bool
             if bad & before != 0 {
                 return None;
             }
-            escaped |= starts & before != 0;
+            // (With `carry` set, the last block already found the text escaped.)
+            escaped |= backslashes & before != 0;
             let at = i + f as usize;
             return match *b.get(at)? {
                 b'"' => Some((at, escaped)),
@@ -500,7 +502,7 @@ fn escaped_text(b: &[u8], mut i: usize, escapes: Escapes) -> Option<(usize, bool
         if bad != 0 {
             return None;
         }
-        escaped |= chars != 0;
+        escaped = true;
         carry = chars >> 16;
         i += 16;
     }
@@ -513,30 +515,28 @@ fn escaped_text(b: &[u8], mut i: usize, escapes: Escapes) -> Option<(usize, bool
     Some((end, escaped || tail_escaped))
 }
 
-/// The escaped characters of a block whose unescaped backslashes are `backslashes` (16 bits):
-/// bit `p` set when byte `p` is the character of an escape, bit 16 for the byte after the
-/// block. Branch-free, where a loop over the escapes had its exit mispredicted at a different
-/// count in every block.
+/// The bytes that the last backslash of a run of an odd number of backslashes escapes, in a
+/// block whose unescaped backslashes are `backslashes` (16 bits): bit `e + 1` for such a run
+/// ending at `e` (bit 16 for the byte after the block). The backslashes inside runs escape one
+/// another and need no check. Branch-free, where a loop over the escapes had its exit
+/// mispredicted at a different count in every block.
 ///
-/// In a run of backslashes from `s` to `s + k - 1`, each escape takes two bytes from `s` on,
-/// so its characters are the bytes of `s + 1 ..= s + k` whose distance from `s` is odd: of
-/// the other parity than `s`. Adding a run's lowest bit to the mask carries through the run:
-/// its bits clear and the bit after it sets. Done for the runs that start at even places, that
-/// picks them out with the byte after each; their characters are the odd places among those
-/// bits, and the odd-start runs' the even places.
+/// A run from `s` to `e` has odd length when `s` and `e` have the same parity, that is when
+/// `e + 1` and `s` differ in parity. Adding a run's lowest bit to the mask carries through the
+/// run: its bits clear and bit `e + 1` sets. Done for the runs that start at even places, the
+/// odd places among the bits it sets are their odd runs' ends; done for the odd-start runs,
+/// the even places.
 #[cfg(all(
     any(target_arch = "x86", target_arch = "x86_64"),
     target_feature = "sse2"
 ))]
 #[inline(always)]
-fn escaped_chars(backslashes: u32) -> u32 {
+fn escaped_after_runs(backslashes: u32) -> u32 {
     const EVEN: u32 = 0x5555_5555;
     let starts = backslashes & !(backslashes << 1);
-    let carried = backslashes + (starts & EVEN);
-    // The even-start runs' bits, and the byte after each.
-    let even_runs = (backslashes & !carried) | (carried & !backslashes);
-    let odd_runs = (backslashes & !even_runs) | ((backslashes + (starts & !EVEN)) & !backslashes);
-    (even_runs & !EVEN) | (odd_runs & EVEN)
+    let after_even = (backslashes + (starts & EVEN)) & !backslashes;
+    let after_odd = (backslashes + (starts & !EVEN)) & !backslashes;
+    (after_even & !EVEN) | (after_odd & EVEN)
 }
 
 /// [`escaped_text`] where SSE2 is not there: the word-at-a-time version.
@@ -678,9 +678,10 @@ mod tests {
         any(target_arch = "x86", target_arch = "x86_64"),
         target_feature = "sse2"
     ))]
-    fn escaped_chars_of_every_block() {
+    fn escaped_after_runs_of_every_block() {
         // Each escape from the lowest backslash up takes the byte after it, which starts
-        // nothing even when it is a backslash.
+        // nothing even when it is a backslash; the bytes wanted are those escaped that are
+        // not backslashes.
         for backslashes in 0..=0xffffu32 {
             let mut chars = 0;
             let mut rest = backslashes;
@@ -689,7 +690,11 @@ mod tests {
                 chars |= 2 << p;
                 rest &= !(3 << p);
             }
-            assert_eq!(escaped_chars(backslashes), chars, "{backslashes:#06x}");
+            assert_eq!(
+                escaped_after_runs(backslashes),
+                chars & !backslashes,
+                "{backslashes:#06x}"
+            );
         }
     }
 

@@ -247,13 +247,18 @@ pub(crate) fn sample<'a, S: LabelSink<'a>>(
             if label == names::RESERVED_LABEL {
                 return None;
             }
-            let (b'=', at) = next_non_blank(b, i)? else {
-                return None;
+            // `="` right after the name on nearly every line: one two-byte comparison.
+            i = if b.get(i..i + 2) == Some(b"=\"") {
+                i + 2
+            } else {
+                let (b'=', at) = next_non_blank(b, i)? else {
+                    return None;
+                };
+                let (b'"', at) = next_non_blank(b, at + 1)? else {
+                    return None;
+                };
+                at + 1
             };
-            let (b'"', at) = next_non_blank(b, at + 1)? else {
-                return None;
-            };
-            i = at + 1;
             let value_start = i;
             let (end, escaped) = escaped_text(b, i, Escapes::LabelValue)?;
             i = end;

@@ -396,7 +396,7 @@ impl<'a> Builder<'a> {
             }
             Line::Sample(s) => {
                 if self.repeat.is_some() {
-                    if let Some(done) = self.push_repeat(&s, labels) {
+                    if let Some(done) = self.push_repeat(&s, labels, name_repeated) {
                         return done;
                     }
                     self.repeat = None;
@@ -464,7 +464,7 @@ impl<'a> Builder<'a> {
     #[inline(always)]
     fn resolve(&mut self, name: &'a str, offset: usize, repeated: bool) -> Result<Resolved<'a>> {
         if let Some((recent, r)) = self.recent {
-            if repeated || recent == name {
+            if repeated || labels::same_str(recent, name) {
                 return Ok(r);
             }
         }
@@ -741,12 +741,19 @@ impl<'a> Builder<'a> {
     /// would, when [`Repeat`] says it belongs there; `None` (having changed nothing) when it
     /// may not.
     #[inline]
-    fn push_repeat(&mut self, s: &Sample<'a>, labels: &[ScannedLabel<'a>]) -> Option<Result<()>> {
+    fn push_repeat(
+        &mut self,
+        s: &Sample<'a>,
+        labels: &[ScannedLabel<'a>],
+        name_repeated: bool,
+    ) -> Option<Result<()>> {
         let repeat = self.repeat?;
         let (last, others) = labels.split_last()?;
+        // `repeat` is of the line before (any other line clears it), so the lexer's
+        // `name_repeated` says the names are the same, without a comparison.
         if labels.len() != repeat.count
             || !is_special_name(last.name, repeat.metric_type)
-            || s.name != repeat.name
+            || !(name_repeated || labels::same_str(s.name, repeat.name))
             || others.first().is_some_and(|l| l.quoted) != repeat.first_quoted
             || self.span(others)? != repeat.prefix
         {

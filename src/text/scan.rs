@@ -270,7 +270,10 @@ pub(crate) fn sample<'a, S: LabelSink<'a>>(
             });
             match next_non_blank(b, i + 1)? {
                 (b',', at) => i = at + 1,
-                (b'}', at) => i = at,
+                (b'}', at) => {
+                    i = at;
+                    break;
+                }
                 _ => return None,
             }
         }

@@ -5,8 +5,9 @@
 //! (callgrind, `proto::decode` of the bench's node-like page: 6 203 calls, 11% of the decode).
 //! Most such strings are ASCII, which [`is_ascii`] tells from unaligned 8-byte words; an ASCII
 //! string is then a `str` without a second pass. That took the decode of the same page from
-//! 7.04 M to 6.49 M instructions (`benches/HISTORY.md`, "Instruction counts", 9e066ae). Safe Rust has
-//! no way to make a `&str` from bytes without re-checking them, hence the `unsafe` below.
+//! 7.04 M to 6.49 M instructions (`benches/HISTORY.md`, "Instruction counts", 9e066ae).
+//! Safe Rust has no way to make a `&str` from bytes without re-checking them, hence the
+//! `unsafe` below.
 //!
 //! [`into_string`] does the same for the `String` that `escape::unescape` builds: its check
 //! at the end was 87 instructions a call on the values of the bench's escape-heavy page (about
